@@ -1,0 +1,158 @@
+/**
+ * The engine side of the audio process: forks it, speaks its protocol, and turns its messages into
+ * the AudioHost port. Device listing runs in a short-lived process of its own, because PortAudio's
+ * initialisation can abort a process on a machine with no usable default device.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Emitter } from '../../core/emitter.js';
+import { LoopstageError } from '../../core/errors.js';
+import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
+import type {
+  AudioHost,
+  DeviceList,
+  AudioHostEvents,
+  AudioStreamConfig,
+  OpenedStream,
+} from '../../engine/ports/audio-host.js';
+import type { FromAudioProcess, ToAudioProcess } from './protocol.js';
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+const entry = fileURLToPath(new URL(`./audio-process.${runningFromSource ? 'ts' : 'js'}`, import.meta.url));
+
+export interface AudioProcessLog {
+  (line: string): void;
+}
+
+function spawnAudioProcess(log: AudioProcessLog): ChildProcess {
+  const child = fork(entry, [], {
+    // One libuv pool thread per open stream plus file I/O: raise the pool well above the default 4.
+    env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
+    execArgv: runningFromSource ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+  });
+  // naudiodon and ALSA print diagnostics on stdout/stderr: keep them for the log, away from our output.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (text: string) => text.split('\n').filter(Boolean).forEach((line) => log(line)));
+  }
+  return child;
+}
+
+type Pending = { resolve: (message: FromAudioProcess) => void; reject: (error: LoopstageError) => void };
+
+export class AudioProcessHost implements AudioHost {
+  readonly #events = new Emitter<AudioHostEvents>();
+  readonly #pending = new Map<number, Pending>();
+  #child: ChildProcess | null = null;
+  #nextId = 1;
+
+  constructor(private readonly log: AudioProcessLog = () => {}) {}
+
+  on<K extends keyof AudioHostEvents>(name: K, listener: (payload: AudioHostEvents[K]) => void): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  async listDevices(): Promise<DeviceList> {
+    const child = spawnAudioProcess(this.log);
+    try {
+      const reply = await new Promise<FromAudioProcess>((resolve, reject) => {
+        child.once('message', (message: FromAudioProcess) => resolve(message));
+        child.once('exit', (code, signal) =>
+          reject(new LoopstageError('AUDIO_LIST_FAILED', `Listing audio devices failed (the audio system ${signal ? `aborted with ${signal}` : `exited with ${code}`}); check that ALSA or your audio system has a default device.`)),
+        );
+        child.send({ type: 'list-devices', id: 0 } satisfies ToAudioProcess);
+      });
+      if (reply.type === 'failed') throw new LoopstageError(reply.code, reply.message);
+      if (reply.type !== 'devices') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+      return { audio: reply.devices, midi: reply.midi, problems: reply.midiProblem ? [reply.midiProblem] : [] };
+    } finally {
+      child.kill();
+    }
+  }
+
+  async open(config: AudioStreamConfig): Promise<OpenedStream> {
+    const reply = await this.#request((id) => ({ type: 'open', id, config }));
+    if (reply.type !== 'opened') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+    return reply.stream;
+  }
+
+  async transport(command: TransportCommand): Promise<{ before: TransportSnapshot; after: TransportSnapshot }> {
+    if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before rolling.');
+    const reply = await this.#request((id) => ({ type: 'transport', id, command }));
+    if (reply.type !== 'transport-applied') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+    return { before: reply.before, after: reply.after };
+  }
+
+  async close(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    try {
+      await Promise.race([
+        this.#request((id) => ({ type: 'close', id })),
+        new Promise((resolve) => setTimeout(resolve, 2000)),
+      ]);
+    } catch {
+      // closing anyway
+    }
+    this.#child = null;
+    child.removeAllListeners('exit');
+    child.kill();
+  }
+
+  #ensureChild(): ChildProcess {
+    if (this.#child) return this.#child;
+    const child = spawnAudioProcess(this.log);
+    child.on('message', (message: FromAudioProcess) => this.#receive(message));
+    child.on('exit', (code, signal) => {
+      if (this.#child !== child) return;
+      this.#child = null;
+      const error = new LoopstageError(
+        'AUDIO_PROCESS_EXITED',
+        `The audio process stopped unexpectedly (${signal ?? `exit ${code}`}); reopen the audio device to continue.`,
+      );
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+      this.#events.emit('failure', { code: error.code, message: error.message });
+    });
+    this.#child = child;
+    return child;
+  }
+
+  #request(build: (id: number) => ToAudioProcess): Promise<FromAudioProcess> {
+    const child = this.#ensureChild();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      child.send(build(id));
+    });
+  }
+
+  #receive(message: FromAudioProcess): void {
+    switch (message.type) {
+      case 'tick':
+        this.#events.emit('tick', message.tick);
+        return;
+      case 'stats':
+        this.#events.emit('stats', { lateBuffers: message.lateBuffers, buffers: message.buffers });
+        return;
+      case 'failed': {
+        const pending = message.id === null ? undefined : this.#pending.get(message.id);
+        if (pending && message.id !== null) {
+          this.#pending.delete(message.id);
+          pending.reject(new LoopstageError(message.code, message.message));
+        } else {
+          this.#events.emit('failure', { code: message.code, message: message.message });
+        }
+        return;
+      }
+      default: {
+        const pending = this.#pending.get(message.id);
+        if (!pending) return;
+        this.#pending.delete(message.id);
+        pending.resolve(message);
+      }
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The audio process: owns the PortAudio stream (or the software clock) and nothing else, so no other
+ * work on its event loop can starve the callback queue. Started by AudioProcessHost with a raised
+ * UV_THREADPOOL_SIZE; speaks the protocol in protocol.ts over the IPC channel.
+ */
+import { LoopstageError } from '../../core/errors.js';
+import { ClockRunner } from './clock-runner.js';
+import { createFrameSource, listPortAudioDevices } from './frame-sources.js';
+import { listMidiPorts } from '../midi/list-midi-ports.js';
+import type { FromAudioProcess, ToAudioProcess } from './protocol.js';
+
+function send(message: FromAudioProcess): void {
+  process.send?.(message);
+}
+
+function fail(id: number | null, error: unknown): void {
+  if (error instanceof LoopstageError) send({ type: 'failed', id, code: error.code, message: error.message });
+  else send({ type: 'failed', id, code: 'AUDIO_INTERNAL', message: `The audio process failed (${String(error)}).` });
+}
+
+let runner: ClockRunner | null = null;
+
+async function handle(message: ToAudioProcess): Promise<void> {
+  switch (message.type) {
+    case 'list-devices':
+      {
+        const midi = listMidiPorts();
+        send({ type: 'devices', id: message.id, devices: listPortAudioDevices(), midi: midi.ports, midiProblem: midi.problem });
+      }
+      return;
+    case 'open': {
+      await runner?.close();
+      const { config } = message;
+      const source = createFrameSource(config);
+      const opened = new ClockRunner(source, config, {
+        tick: (tick) => send({ type: 'tick', tick }),
+        applied: (id, before, after) => send({ type: 'transport-applied', id, before, after }),
+        stats: (stats) => send({ type: 'stats', ...stats }),
+        failed: (error) => fail(null, error),
+      });
+      runner = opened;
+      await opened.start();
+      send({
+        type: 'opened',
+        id: message.id,
+        stream: { clockSource: source.clockSource, input: config.input, output: config.output, sampleRate: config.sampleRate, framesPerBuffer: config.framesPerBuffer },
+      });
+      return;
+    }
+    case 'transport':
+      if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before rolling.');
+      runner.command(message.id, message.command);
+      return;
+    case 'close':
+      await runner?.close();
+      runner = null;
+      send({ type: 'closed', id: message.id });
+      return;
+  }
+}
+
+process.on('message', (message: ToAudioProcess) => {
+  handle(message).catch((error: unknown) => fail(message.id, error));
+});
+process.on('disconnect', () => {
+  void runner?.close().finally(() => process.exit(0));
+  if (!runner) process.exit(0);
+});

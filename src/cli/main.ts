@@ -1,0 +1,49 @@
+/** The `loopstage` command line: one engine, driven from a terminal or a script. */
+import { isLoopstageError } from '../core/errors.js';
+import { devicesCommand } from './commands/devices.js';
+import { projectCommand } from './commands/project.js';
+import { serveCommand } from './commands/serve.js';
+import { tcCommand } from './commands/tc.js';
+import type { CliCommand, CliIo } from './io.js';
+
+const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
+  tc: { run: tcCommand, summary: 'convert timecode, frames and timeline samples, one value per line from stdin' },
+  project: { run: projectCommand, summary: 'create a project folder, or show a project\'s settings' },
+  serve: { run: serveCommand, summary: 'serve the engine and its UI to a browser on 127.0.0.1' },
+  devices: { run: devicesCommand, summary: 'list audio and MIDI devices' },
+};
+
+export const USAGE = `usage: loopstage <command> [options]
+
+${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(9)} ${summary}`).join('\n')}
+
+Run \`loopstage <command> --help\` for a command's options.`;
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`loopstage: there is no command "${name}".\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (isLoopstageError(error)) {
+      io.stderr.write(`loopstage: ${error.message}\n`);
+      if (error.code === 'CLI_USAGE' && typeof error.details.usage === 'string') io.stderr.write(`${error.details.usage}\n`);
+      if (args.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      return error.code === 'CLI_USAGE' ? 2 : 1;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`loopstage ${name}: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`loopstage: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The port through which the engine reaches a project's persistent state. A project is a folder
+ * (see DESIGN §4); how it is stored is the adapter's business.
+ */
+
+/** The settings a user chooses when creating a project and may change later. */
+export interface ProjectSettings {
+  title: string;
+  /** A FrameRate id from src/core/time, e.g. '23.976', '29.97df'. */
+  frameRate: string;
+  /** Session sample rate in Hz. */
+  sampleRate: number;
+  /** Timeline samples since midnight (at `sampleRate`) where the session starts. */
+  start: number;
+}
+
+export interface ProjectInfo extends ProjectSettings {
+  /** Absolute path of the project folder. */
+  dir: string;
+  /** The database schema version (the number of the newest migration applied). */
+  schemaVersion: number;
+  /** ISO 8601 instant at which the project was created. */
+  createdAt: string;
+}
+
+export interface ProjectStore {
+  /** Makes a new project in `dir`; refuses (PROJECT_EXISTS) if the folder already holds one. */
+  create(dir: string, settings: ProjectSettings, now: Date): Promise<ProjectHandle>;
+  /** Opens an existing project, upgrading an older schema; refuses newer or damaged ones untouched. */
+  open(dir: string): Promise<ProjectHandle>;
+}
+
+export interface ProjectHandle {
+  /** Absolute path of the project folder. */
+  readonly dir: string;
+  info(): Promise<ProjectInfo>;
+  /** Validates the merged settings and stores them; returns the updated info. */
+  updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;
+  /** Reads a JSON value stored with `setSetting` (audio devices, UI choices…). */
+  getSetting<T>(key: string): Promise<T | undefined>;
+  /** Stores any JSON-serialisable value under `key`; `undefined` removes the key. */
+  setSetting(key: string, value: unknown): Promise<void>;
+  /** Closes the project; further calls fail with PROJECT_CLOSED. Calling it twice is harmless. */
+  close(): Promise<void>;
+}

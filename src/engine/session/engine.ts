@@ -1,0 +1,303 @@
+/**
+ * The engine: one open project, one audio stream that is the session's master clock, and the
+ * transport on top of it. Hosts (Electron, the headless server, the CLI) drive it through the API;
+ * it reaches the outside world only through its ports.
+ */
+import { Emitter } from '../../core/emitter.js';
+import { LoopstageError } from '../../core/errors.js';
+import { frameToPosition, parseFrameRate, position, positionToFrame } from '../../core/time/index.js';
+import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
+import {
+  SOFTWARE_CLOCK_NAME,
+  type AudioHost,
+  type ClockTick,
+  type DeviceList,
+} from '../ports/audio-host.js';
+import type { ProjectHandle, ProjectInfo, ProjectSettings, ProjectStore } from '../ports/project-store.js';
+
+export interface AudioSelection {
+  readonly input: string;
+  readonly output: string;
+  readonly framesPerBuffer: number;
+}
+
+export interface AudioStatus {
+  readonly state: 'closed' | 'opening' | 'running' | 'failed';
+  readonly clockSource: 'audio-device' | 'software-clock';
+  readonly input: string | null;
+  readonly output: string | null;
+  readonly sampleRate: number | null;
+  readonly framesPerBuffer: number | null;
+  readonly lateBuffers: number;
+  readonly message: string | null;
+  readonly code: string | null;
+}
+
+export interface EngineEvents {
+  tick: ClockTick & { sampleRate: number };
+  transport: TransportSnapshot;
+  audio: AudioStatus;
+  project: ProjectInfo | null;
+}
+
+export interface EngineDeps {
+  readonly projects: ProjectStore;
+  readonly audio: AudioHost;
+  readonly now: () => Date;
+  readonly log?: (line: string) => void;
+}
+
+const AUDIO_SELECTION_KEY = 'audio.selection';
+const DEFAULT_FRAMES_PER_BUFFER = 256;
+const CLOSED_AUDIO: AudioStatus = {
+  state: 'closed',
+  clockSource: 'software-clock',
+  input: null,
+  output: null,
+  sampleRate: null,
+  framesPerBuffer: null,
+  lateBuffers: 0,
+  message: null,
+  code: null,
+};
+
+export class Engine {
+  readonly events = new Emitter<EngineEvents>();
+  #project: ProjectHandle | null = null;
+  #info: ProjectInfo | null = null;
+  #audio: AudioStatus = CLOSED_AUDIO;
+  #transport: TransportSnapshot = { state: 'stopped', position: 0, streamFrame: 0 };
+  /** Serialises project and device changes so two clicks cannot open two streams. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: EngineDeps) {
+    deps.audio.on('tick', (tick) => {
+      this.#transport = { state: tick.state, position: tick.position, streamFrame: tick.streamFrame };
+      if (this.#audio.sampleRate) this.events.emit('tick', { ...tick, sampleRate: this.#audio.sampleRate });
+    });
+    deps.audio.on('stats', (stats) => {
+      if (stats.lateBuffers !== this.#audio.lateBuffers) this.#setAudio({ ...this.#audio, lateBuffers: stats.lateBuffers });
+    });
+    deps.audio.on('failure', (failure) => {
+      this.#setAudio({ ...this.#audio, state: 'failed', message: failure.message, code: failure.code });
+      this.#setTransport({ ...this.#transport, state: 'stopped' });
+    });
+  }
+
+  get project(): ProjectInfo | null {
+    return this.#info;
+  }
+
+  get audioStatus(): AudioStatus {
+    return this.#audio;
+  }
+
+  get transportState(): TransportSnapshot {
+    return this.#transport;
+  }
+
+  /** Opens a project and its audio: the stored device choice, an override, or the software clock. */
+  openProject(dir: string, audioOverride?: AudioSelection): Promise<ProjectInfo> {
+    return this.#serial(async () => {
+      const handle = await this.deps.projects.open(dir);
+      return this.#adopt(handle, audioOverride);
+    });
+  }
+
+  createProject(dir: string, settings: ProjectSettings): Promise<ProjectInfo> {
+    return this.#serial(async () => {
+      const handle = await this.deps.projects.create(dir, settings, this.deps.now());
+      return this.#adopt(handle);
+    });
+  }
+
+  updateProject(patch: Partial<ProjectSettings>): Promise<ProjectInfo> {
+    return this.#serial(async () => {
+      const handle = this.#requireProject();
+      const before = this.#requireInfo();
+      if (this.#transport.state === 'rolling') {
+        throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before changing project settings.');
+      }
+      const info = await handle.updateSettings(keepStartLabel(before, patch));
+      this.#setProject(info);
+      if (info.sampleRate !== before.sampleRate) {
+        // A new rate means a new stream (and, later, a new latency calibration).
+        await this.#openAudio(await this.#storedSelection(handle), this.#transport.position);
+      } else if (info.start !== before.start && this.#audio.state !== 'running') {
+        this.#setTransport({ ...this.#transport, position: info.start });
+      }
+      return info;
+    });
+  }
+
+  async listDevices(): Promise<DeviceList> {
+    const list = await this.deps.audio.listDevices().catch((error: unknown) => ({
+      audio: [],
+      midi: [],
+      problems: [error instanceof LoopstageError ? error.message : String(error)],
+    }));
+    return {
+      ...list,
+      audio: [
+        ...list.audio,
+        { name: SOFTWARE_CLOCK_NAME, hostApi: 'Loopstage', maxInputChannels: 32, maxOutputChannels: 32, defaultSampleRate: 48000 },
+      ],
+    };
+  }
+
+  /** Chooses the audio devices for this project, remembers the choice and reopens the stream. */
+  selectAudio(selection: AudioSelection): Promise<AudioStatus> {
+    return this.#serial(async () => {
+      const handle = this.#requireProject();
+      if (this.#transport.state === 'rolling') {
+        throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before changing audio devices.');
+      }
+      await this.#openAudio(selection, this.#transport.position);
+      if (this.#audio.state === 'running') await handle.setSetting(AUDIO_SELECTION_KEY, selection);
+      return this.#audio;
+    });
+  }
+
+  play(): Promise<TransportSnapshot> {
+    return this.#command({ kind: 'play' });
+  }
+
+  stop(): Promise<TransportSnapshot> {
+    return this.#command({ kind: 'stop' });
+  }
+
+  locate(position: number): Promise<TransportSnapshot> {
+    return this.#command({ kind: 'locate', position });
+  }
+
+  close(): Promise<void> {
+    return this.#serial(async () => {
+      await this.deps.audio.close();
+      await this.#project?.close();
+      this.#project = null;
+      this.#info = null;
+    });
+  }
+
+  async #command(command: TransportCommand): Promise<TransportSnapshot> {
+    if (this.#audio.state !== 'running') {
+      throw new LoopstageError(
+        'AUDIO_NOT_RUNNING',
+        this.#audio.message
+          ? `The transport needs a running audio clock, and there is none: ${this.#audio.message}`
+          : 'The transport needs a running audio clock: open a project and choose an audio device first.',
+      );
+    }
+    const { after } = await this.deps.audio.transport(command);
+    this.#setTransport(after);
+    return after;
+  }
+
+  async #adopt(handle: ProjectHandle, audioOverride?: AudioSelection): Promise<ProjectInfo> {
+    await this.deps.audio.close();
+    await this.#project?.close();
+    this.#project = handle;
+    const info = await handle.info();
+    this.#setProject(info);
+    this.#setTransport({ state: 'stopped', position: info.start, streamFrame: 0 });
+    const selection = audioOverride ?? (await this.#storedSelection(handle));
+    await this.#openAudio(selection, info.start);
+    if (audioOverride && this.#audio.state === 'running') await handle.setSetting(AUDIO_SELECTION_KEY, audioOverride);
+    return info;
+  }
+
+  async #storedSelection(handle: ProjectHandle): Promise<AudioSelection | null> {
+    return (await handle.getSetting<AudioSelection>(AUDIO_SELECTION_KEY)) ?? null;
+  }
+
+  /**
+   * Opens the stream. With no device chosen the software clock stands in, and says so. A chosen
+   * device that fails leaves the audio `failed` with the reason, rather than silently falling back:
+   * recording on the wrong clock is worse than not rolling.
+   */
+  async #openAudio(selection: AudioSelection | null, startPosition: number): Promise<void> {
+    const info = this.#requireInfo();
+    const chosen = selection ?? { input: SOFTWARE_CLOCK_NAME, output: SOFTWARE_CLOCK_NAME, framesPerBuffer: DEFAULT_FRAMES_PER_BUFFER };
+    const notice = selection
+      ? null
+      : 'No audio device is chosen for this project, so the software clock stands in; choose your interface under Audio devices.';
+    this.#setAudio({
+      ...CLOSED_AUDIO,
+      state: 'opening',
+      input: chosen.input,
+      output: chosen.output,
+      sampleRate: info.sampleRate,
+      framesPerBuffer: chosen.framesPerBuffer,
+    });
+    await this.deps.audio.close();
+    try {
+      const opened = await this.deps.audio.open({
+        input: chosen.input,
+        output: chosen.output,
+        sampleRate: info.sampleRate,
+        framesPerBuffer: chosen.framesPerBuffer,
+        inputChannels: 2,
+        outputChannels: 2,
+        startPosition,
+      });
+      this.#setTransport({ state: 'stopped', position: startPosition, streamFrame: 0 });
+      this.#setAudio({
+        ...this.#audio,
+        state: 'running',
+        clockSource: opened.clockSource,
+        sampleRate: opened.sampleRate,
+        framesPerBuffer: opened.framesPerBuffer,
+        message: notice,
+      });
+    } catch (error) {
+      const failure = error instanceof LoopstageError ? error : new LoopstageError('AUDIO_OPEN_FAILED', String(error));
+      this.deps.log?.(`audio: ${failure.code}: ${failure.message}`);
+      await this.deps.audio.close();
+      this.#setAudio({ ...this.#audio, state: 'failed', message: failure.message, code: failure.code });
+    }
+  }
+
+  #requireProject(): ProjectHandle {
+    if (!this.#project) throw new LoopstageError('PROJECT_NONE_OPEN', 'No project is open; open or create one first.');
+    return this.#project;
+  }
+
+  #requireInfo(): ProjectInfo {
+    if (!this.#info) throw new LoopstageError('PROJECT_NONE_OPEN', 'No project is open; open or create one first.');
+    return this.#info;
+  }
+
+  #setProject(info: ProjectInfo | null): void {
+    this.#info = info;
+    this.events.emit('project', info);
+  }
+
+  #setAudio(status: AudioStatus): void {
+    this.#audio = status;
+    this.events.emit('audio', status);
+  }
+
+  #setTransport(snapshot: TransportSnapshot): void {
+    this.#transport = snapshot;
+    this.events.emit('transport', snapshot);
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/**
+ * The start is stored in samples; when the sample rate changes and no new start is given, the start
+ * keeps its timecode (01:00:00:00 stays 01:00:00:00), which is what a user changing rates means.
+ */
+export function keepStartLabel(before: ProjectSettings, patch: Partial<ProjectSettings>): Partial<ProjectSettings> {
+  if (patch.start !== undefined || patch.sampleRate === undefined || patch.sampleRate === before.sampleRate) return patch;
+  const oldRate = parseFrameRate(before.frameRate);
+  const frame = positionToFrame(position(before.start), oldRate, before.sampleRate);
+  const newRate = parseFrameRate(patch.frameRate ?? before.frameRate);
+  if (newRate.id !== oldRate.id) return patch;
+  return { ...patch, start: frameToPosition(frame, newRate, patch.sampleRate) };
+}

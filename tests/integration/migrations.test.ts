@@ -1,0 +1,308 @@
+/**
+ * Schema migrations against real SQLite files. One describe per migration (as Signal Desktop does):
+ * build a database at version N-1 with data, migrate to N, check data, schema and user_version.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Database } from '../../src/adapters/sqlite/database.js';
+import {
+  defaultMigrationsDir,
+  findPackageRoot,
+  getUserVersion,
+  latestVersion,
+  loadMigrations,
+  migrate,
+} from '../../src/adapters/sqlite/migrations.js';
+import { isLoopstageError } from '../../src/core/errors.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MIGRATIONS = path.join(ROOT, 'migrations');
+
+let tmp: string;
+const open: Database[] = [];
+
+beforeEach(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'loopstage-migrations-'));
+});
+
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freshDb(name = 'test.db'): Promise<Database> {
+  const db = await Database.open(path.join(tmp, name), { mode: 'create' });
+  open.push(db);
+  return db;
+}
+
+/** A migrations folder holding copies of the real ones plus `extra` files. */
+function migrationsWith(extra: Record<string, string>, without: string[] = []): string {
+  const dir = path.join(tmp, `migrations-${readdirSync(tmp).length}`);
+  mkdirSync(dir);
+  for (const name of readdirSync(MIGRATIONS)) {
+    if (!without.includes(name)) copyFileSync(path.join(MIGRATIONS, name), path.join(dir, name));
+  }
+  for (const [name, sql] of Object.entries(extra)) writeFileSync(path.join(dir, name), sql);
+  return dir;
+}
+
+async function errorOf(promise: Promise<unknown> | (() => unknown)): Promise<unknown> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+function codeOf(error: unknown): string | undefined {
+  return isLoopstageError(error) ? error.code : undefined;
+}
+
+async function columns(db: Database, table: string): Promise<Array<{ name: string; type: string; notnull: number; pk: number }>> {
+  return db.all(`SELECT name, type, "notnull", pk FROM pragma_table_xinfo(?) ORDER BY cid`, [table]);
+}
+
+async function tables(db: Database): Promise<string[]> {
+  const rows = await db.all<{ name: string }>(
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+  );
+  return rows.map((r) => r.name);
+}
+
+describe('the migrations folder', () => {
+  it('is found from src/ and from the compiled dist/src/adapters/sqlite/', () => {
+    expect(findPackageRoot()).toBe(ROOT);
+    expect(findPackageRoot(pathToFileURL(path.join(ROOT, 'src/adapters/sqlite/migrations.ts')))).toBe(ROOT);
+    expect(findPackageRoot(pathToFileURL(path.join(ROOT, 'dist/src/adapters/sqlite/migrations.js')))).toBe(ROOT);
+    expect(findPackageRoot(path.join(ROOT, 'dist/src/adapters/sqlite/migrations.js'))).toBe(ROOT);
+    expect(defaultMigrationsDir()).toBe(MIGRATIONS);
+  });
+
+  it('holds files named NNNN-what.sql numbered from 0001 without gaps', () => {
+    const migrations = loadMigrations();
+    expect(migrations.length).toBeGreaterThan(0);
+    migrations.forEach((m, i) => {
+      expect(m.version).toBe(i + 1);
+      expect(m.name).toMatch(/^\d{4}-[a-z0-9-]+\.sql$/);
+      expect(m.sql).not.toMatch(/^\s*(BEGIN|COMMIT)\b/im); // the runner owns the transaction
+    });
+    expect(migrations[0]!.name).toBe('0001-project.sql');
+    expect(latestVersion(migrations)).toBe(migrations.length);
+  });
+
+  it('refuses a gap, a duplicate number and a badly named file', async () => {
+    const gap = migrationsWith({ '0003-later.sql': 'SELECT 1;' });
+    expect(codeOf(await errorOf(() => loadMigrations(gap)))).toBe('MIGRATIONS_INVALID');
+
+    const duplicate = migrationsWith({ '0001-again.sql': 'SELECT 1;' });
+    const dupError = await errorOf(() => loadMigrations(duplicate));
+    expect(codeOf(dupError)).toBe('MIGRATIONS_INVALID');
+    expect((dupError as Error).message).toContain('share the number 1');
+
+    const badName = migrationsWith({ '2-thing.sql': 'SELECT 1;' });
+    expect(codeOf(await errorOf(() => loadMigrations(badName)))).toBe('MIGRATIONS_INVALID');
+
+    const notFirst = migrationsWith({ '0002-second.sql': 'SELECT 1;' }, ['0001-project.sql']);
+    expect(codeOf(await errorOf(() => loadMigrations(notFirst)))).toBe('MIGRATIONS_INVALID');
+  });
+
+  it('ignores files that are not .sql and reports a missing folder', async () => {
+    const withReadme = migrationsWith({ 'README.md': '# notes' });
+    expect(loadMigrations(withReadme).map((m) => m.name)).toEqual(loadMigrations().map((m) => m.name));
+    expect(codeOf(await errorOf(() => loadMigrations(path.join(tmp, 'nope'))))).toBe('MIGRATIONS_NOT_FOUND');
+  });
+});
+
+describe('migrate()', () => {
+  it('stamps user_version, then has nothing left to do', async () => {
+    const db = await freshDb();
+    const migrations = loadMigrations();
+    const first = await migrate(db, migrations);
+    expect(first).toEqual({ from: 0, to: latestVersion(migrations), applied: migrations.map((m) => m.version) });
+    expect(await getUserVersion(db)).toBe(latestVersion(migrations));
+    expect(await migrate(db, migrations)).toEqual({ from: first.to, to: first.to, applied: [] });
+  });
+
+  it('rolls a failing migration back completely and leaves user_version unchanged', async () => {
+    const dir = migrationsWith({
+      '0002-broken.sql': `
+        CREATE TABLE half_done (x INTEGER);
+        UPDATE project SET title = 'changed by a broken migration';
+        INSERT INTO settings (key, value) VALUES ('broken', '1');
+        SELECT * FROM no_such_table;
+      `,
+    });
+    const migrations = loadMigrations(dir);
+    const db = await freshDb();
+    await migrate(db, migrations, { to: 1 });
+    await db.run(
+      `INSERT INTO project (id, title, frame_rate, sample_rate, start_sample, created_at)
+       VALUES (1, 'Reel 1', '24', 48000, 172800000, '2024-05-01T10:00:00.000Z')`,
+    );
+
+    const error = await errorOf(migrate(db, migrations));
+    expect(codeOf(error)).toBe('MIGRATION_FAILED');
+    expect((error as Error).message).toContain('0002-broken.sql');
+    expect((error as Error).message).toContain('left at schema 1');
+    expect(await getUserVersion(db)).toBe(1);
+    expect(await tables(db)).toEqual(['project', 'settings']);
+    expect(await db.get('SELECT title FROM project')).toEqual({ title: 'Reel 1' });
+    expect(await db.all('SELECT * FROM settings')).toEqual([]);
+    // The connection is usable afterwards and foreign keys are enforced again.
+    expect(await db.get('PRAGMA foreign_keys')).toEqual({ foreign_keys: 1 });
+  });
+
+  it('refuses a migration that leaves broken foreign keys', async () => {
+    const dir = migrationsWith({
+      '0002-orphans.sql': `
+        CREATE TABLE reel (id INTEGER PRIMARY KEY);
+        CREATE TABLE cue (id INTEGER PRIMARY KEY, reel_id INTEGER NOT NULL REFERENCES reel (id));
+        INSERT INTO cue (id, reel_id) VALUES (1, 42);
+      `,
+    });
+    const db = await freshDb();
+    const error = await errorOf(migrate(db, loadMigrations(dir)));
+    expect(codeOf(error)).toBe('MIGRATION_FAILED');
+    expect((error as Error).message).toContain('foreign key');
+    expect(await getUserVersion(db)).toBe(1);
+    expect(await tables(db)).toEqual(['project', 'settings']);
+  });
+
+  it('may rebuild a table that others reference (foreign keys are checked, not enforced, while migrating)', async () => {
+    const dir = migrationsWith({
+      '0002-reels.sql': `
+        CREATE TABLE reel (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE cue (id INTEGER PRIMARY KEY, reel_id INTEGER NOT NULL REFERENCES reel (id));
+      `,
+      '0003-rebuild-reel.sql': `
+        CREATE TABLE reel_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL, offset_sample INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO reel_new (id, name) SELECT id, name FROM reel;
+        DROP TABLE reel;
+        ALTER TABLE reel_new RENAME TO reel;
+      `,
+    });
+    const migrations = loadMigrations(dir);
+    const db = await freshDb();
+    await migrate(db, migrations, { to: 2 });
+    await db.run("INSERT INTO reel (id, name) VALUES (1, 'R1')");
+    await db.run('INSERT INTO cue (id, reel_id) VALUES (7, 1)');
+    expect(await migrate(db, migrations)).toEqual({ from: 2, to: 3, applied: [3] });
+    expect(await db.all('SELECT id, reel_id FROM cue')).toEqual([{ id: 7, reel_id: 1 }]);
+    expect(await db.all('SELECT * FROM reel')).toEqual([{ id: 1, name: 'R1', offset_sample: 0 }]);
+    expect(await db.get('PRAGMA foreign_keys')).toEqual({ foreign_keys: 1 });
+  });
+
+  it('migrates only up to `to` when asked', async () => {
+    const dir = migrationsWith({ '0002-a.sql': 'CREATE TABLE a (x);', '0003-b.sql': 'CREATE TABLE b (x);' });
+    const migrations = loadMigrations(dir);
+    const db = await freshDb();
+    expect(await migrate(db, migrations, { to: 2 })).toEqual({ from: 0, to: 2, applied: [1, 2] });
+    expect(await tables(db)).toEqual(['a', 'project', 'settings']);
+    expect(await migrate(db, migrations)).toEqual({ from: 2, to: 3, applied: [3] });
+  });
+
+  it('refuses a database from a newer Loopstage without changing it', async () => {
+    const db = await freshDb();
+    await db.exec('CREATE TABLE future (x); PRAGMA user_version = 99;');
+    const error = await errorOf(migrate(db, loadMigrations()));
+    expect(codeOf(error)).toBe('PROJECT_SCHEMA_NEWER');
+    expect((error as Error).message).toContain('schema 99');
+    expect(await getUserVersion(db)).toBe(99);
+    expect(await tables(db)).toEqual(['future']);
+  });
+});
+
+describe('0001-project', () => {
+  const valid = {
+    id: 1,
+    title: 'The Long Night',
+    frame_rate: '23.976',
+    sample_rate: 48000,
+    start_sample: 172_972_800,
+    created_at: '2024-05-01T10:00:00.000Z',
+  };
+  const insert = (db: Database, row: Record<string, unknown>): Promise<unknown> =>
+    db.run(
+      `INSERT INTO project (id, title, frame_rate, sample_rate, start_sample, created_at)
+       VALUES ($id, $title, $frame_rate, $sample_rate, $start_sample, $created_at)`,
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [`$${k}`, v as string | number | null])),
+    );
+
+  async function atVersion1(): Promise<Database> {
+    const db = await freshDb();
+    // Version 0: a new, empty file. Nothing to carry over, but check it really is empty.
+    expect(await getUserVersion(db)).toBe(0);
+    expect(await tables(db)).toEqual([]);
+    await migrate(db, loadMigrations(), { to: 1 });
+    return db;
+  }
+
+  it('creates the project and settings tables (STRICT) and stamps version 1', async () => {
+    const db = await atVersion1();
+    expect(await getUserVersion(db)).toBe(1);
+    expect(await tables(db)).toEqual(['project', 'settings']);
+    expect(await columns(db, 'project')).toEqual([
+      { name: 'id', type: 'INTEGER', notnull: 0, pk: 1 },
+      { name: 'title', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'frame_rate', type: 'TEXT', notnull: 1, pk: 0 },
+      { name: 'sample_rate', type: 'INTEGER', notnull: 1, pk: 0 },
+      { name: 'start_sample', type: 'INTEGER', notnull: 1, pk: 0 },
+      { name: 'created_at', type: 'TEXT', notnull: 1, pk: 0 },
+    ]);
+    expect(await columns(db, 'settings')).toEqual([
+      { name: 'key', type: 'TEXT', notnull: 1, pk: 1 },
+      { name: 'value', type: 'TEXT', notnull: 1, pk: 0 },
+    ]);
+    const strict = await db.all<{ name: string; strict: number }>(
+      "SELECT name, strict FROM pragma_table_list WHERE name IN ('project', 'settings') ORDER BY name",
+    );
+    expect(strict).toEqual([
+      { name: 'project', strict: 1 },
+      { name: 'settings', strict: 1 },
+    ]);
+  });
+
+  it('keeps one project row and refuses impossible values', async () => {
+    const db = await atVersion1();
+    await insert(db, valid);
+    expect(await db.get('SELECT * FROM project')).toEqual(valid);
+
+    const refused = async (row: Record<string, unknown>): Promise<void> => {
+      const error = await errorOf(insert(db, row));
+      expect((error as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    };
+    await refused({ ...valid, id: 2 });
+    await refused({ ...valid, id: 1 }); // already there
+    await db.run('DELETE FROM project');
+    await refused({ ...valid, title: '   ' });
+    await refused({ ...valid, title: 'x'.repeat(201) });
+    await refused({ ...valid, frame_rate: '29.97' });
+    await refused({ ...valid, sample_rate: 22050 });
+    await refused({ ...valid, sample_rate: '48000x' });
+    await refused({ ...valid, start_sample: -1 });
+    await refused({ ...valid, start_sample: 1.5 });
+    await refused({ ...valid, start_sample: 48000 * 86487 });
+    await refused({ ...valid, created_at: 'yesterday' });
+    await refused({ ...valid, title: null });
+    expect(await db.all('SELECT * FROM project')).toEqual([]);
+  });
+
+  it('stores settings as valid JSON text under a non-empty key', async () => {
+    const db = await atVersion1();
+    await db.run('INSERT INTO settings (key, value) VALUES (?, ?)', ['audio.input', '{"name":"MOTU 828"}']);
+    expect(await db.all('SELECT * FROM settings')).toEqual([{ key: 'audio.input', value: '{"name":"MOTU 828"}' }]);
+    for (const [key, value] of [
+      ['bad', '{not json'],
+      ['', '1'],
+      ['audio.input', '2'], // duplicate key
+    ]) {
+      const error = await errorOf(db.run('INSERT INTO settings (key, value) VALUES (?, ?)', [key!, value!]));
+      expect((error as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    }
+  });
+});

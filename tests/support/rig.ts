@@ -1,0 +1,110 @@
+/**
+ * The audio rig for tests (see tests/rig/rig.sh and TESTING.md): a private PulseAudio daemon whose
+ * ALSA devices PortAudio sees as a real-time interface with known capture content.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('../rig/rig.sh', import.meta.url));
+
+export interface Rig {
+  readonly dir: string;
+  readonly env: { ALSA_CONFIG_PATH: string; PULSE_SERVER: string };
+  /** Where rig_mic reads its samples from. */
+  readonly micFile: string;
+  stop(): void;
+}
+
+export function startRig(channels = 2, sampleRate = 48000): Rig {
+  for (const tool of ['pulseaudio', 'pactl', 'pacat']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the audio rig needs ${tool}: apt-get install pulseaudio pulseaudio-utils libasound2-plugins (.ci/run does this)`);
+    }
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'loopstage-rig-'));
+  const out = execFileSync('bash', [script, 'start', dir, String(channels), String(sampleRate)], { encoding: 'utf8' });
+  const env = Object.fromEntries(
+    out.replace(/^export /, '').trim().split(/\s+/).map((pair) => pair.split('=', 2) as [string, string]),
+  ) as Rig['env'];
+  if (!env.ALSA_CONFIG_PATH || !env.PULSE_SERVER) throw new Error(`rig.sh printed no environment: ${out}`);
+  return {
+    dir,
+    env,
+    micFile: path.join(dir, 'mic.raw'),
+    stop: () => execFileSync('bash', [script, 'stop', dir]),
+  };
+}
+
+/** Writes `seconds` of float32 interleaved capture content; sample (frame f, channel 0) = f / 2^24. */
+export function writeRampMic(rig: Rig, seconds: number, sampleRate: number, channels: number): void {
+  const frames = Math.round(seconds * sampleRate);
+  const data = new Float32Array(frames * channels);
+  for (let frame = 0; frame < frames; frame++) data[frame * channels] = frame / 16_777_216;
+  writeFileSync(rig.micFile, Buffer.from(data.buffer));
+}
+
+/**
+ * How many bytes of the mic file ALSA has read into `pid`'s capture stream: the kernel's file offset
+ * for that descriptor, independent of anything Loopstage counts.
+ */
+export function micBytesRead(pid: number, micFile: string): number {
+  const fd = micDescriptor(pid, micFile);
+  const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+  const match = /^pos:\s+(\d+)/m.exec(info);
+  if (!match) throw new Error(`no pos in /proc/${pid}/fdinfo/${fd}`);
+  return Number(match[1]);
+}
+
+function micDescriptor(pid: number, micFile: string): string {
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) === micFile) return fd;
+    } catch {
+      // descriptors come and go
+    }
+  }
+  throw new Error(`process ${pid} has not opened ${micFile}`);
+}
+
+/** The process (a descendant of `rootPid`) that has the mic file open: the audio process. */
+export function findMicReader(rootPid: number, micFile: string): number | null {
+  const descendants = new Set([rootPid]);
+  let grew = true;
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited
+    }
+  }
+  while (grew) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (descendants.has(parent) && !descendants.has(pid)) {
+        descendants.add(pid);
+        grew = true;
+      }
+    }
+  }
+  for (const pid of descendants) {
+    try {
+      micDescriptor(pid, micFile);
+      return pid;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+export function rigAvailable(): boolean {
+  return existsSync(script);
+}
