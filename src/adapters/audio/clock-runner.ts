@@ -101,7 +101,8 @@ export class ClockRunner {
       if (id !== undefined) this.events.applied(id, change.before, change.after);
     }
     if (this.#buffers === 1) this.#resolveFirst();
-    if (applied.length > 0 || now - this.#lastTickAt >= TICK_INTERVAL_MS) {
+    // Tick on the buffer nearest each 1/60 s boundary, so ticks come at 60 Hz whatever the buffer size.
+    if (applied.length > 0 || now - this.#lastTickAt >= TICK_INTERVAL_MS - periodMs / 2) {
       this.#lastTickAt = now;
       this.events.tick({ ...this.#clock.snapshot(), hostTime: this.epochNow() });
     }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { TransportClock } from '../../src/core/transport/transport-clock.js';
+
+describe('TransportClock', () => {
+  it('advances only while rolling, by exactly the frames delivered', () => {
+    const clock = new TransportClock(1000);
+    clock.advance(256);
+    expect(clock.snapshot()).toEqual({ state: 'stopped', position: 1000, streamFrame: 256 });
+    clock.enqueue({ kind: 'play' });
+    const applied = clock.advance(256);
+    expect(applied).toHaveLength(1);
+    expect(applied[0]!.after).toEqual({ state: 'rolling', position: 1000, streamFrame: 256 });
+    clock.advance(100);
+    expect(clock.snapshot()).toEqual({ state: 'rolling', position: 1356, streamFrame: 612 });
+  });
+
+  it('applies commands at the start of the next buffer, in order', () => {
+    const clock = new TransportClock(0);
+    clock.enqueue({ kind: 'locate', position: 48000 });
+    clock.enqueue({ kind: 'play' });
+    const applied = clock.advance(10);
+    expect(applied.map((change) => change.command.kind)).toEqual(['locate', 'play']);
+    expect(clock.snapshot().position).toBe(48010);
+    clock.enqueue({ kind: 'stop' });
+    const [stop] = clock.advance(10);
+    expect(stop!.after).toEqual({ state: 'stopped', position: 48010, streamFrame: 10 });
+    expect(clock.snapshot().position).toBe(48010);
+  });
+
+  it('locates while rolling and keeps rolling', () => {
+    const clock = new TransportClock(0);
+    clock.enqueue({ kind: 'play' });
+    clock.advance(5);
+    clock.enqueue({ kind: 'locate', position: 7 });
+    clock.advance(5);
+    expect(clock.snapshot()).toEqual({ state: 'rolling', position: 12, streamFrame: 10 });
+  });
+
+  it('rejects fractional or negative positions and buffers', () => {
+    expect(() => new TransportClock(-1)).toThrow(RangeError);
+    const clock = new TransportClock(0);
+    expect(() => clock.enqueue({ kind: 'locate', position: 1.5 })).toThrow(RangeError);
+    expect(() => clock.advance(-3)).toThrow(RangeError);
+  });
+});
