@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     backgroundColor: '#111418',
     title: 'Loopstage',
     webPreferences: {
-      preload: path.join(root, 'dist', 'preload', 'preload.js'),
+      preload: path.join(root, 'dist', 'electron', 'preload.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

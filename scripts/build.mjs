@@ -1,7 +1,7 @@
 // Builds everything `npm start`, the CLI and the tests run: the Node side (tsc), the Electron preload
-// (CommonJS, as sandboxed preloads must be) and the UI (vite). Runs on `npm install` via `prepare`.
+// (electron/preload.cts compiles to CommonJS, as sandboxed preloads must be) and the UI (vite). Runs on `npm install` via `prepare`.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +20,4 @@ function run(label, command, args) {
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 run('node side', bin('tsc'), ['-p', 'tsconfig.build.json']);
-run('electron preload', bin('tsc'), ['-p', 'tsconfig.preload.json']);
-mkdirSync(path.join(root, 'dist', 'preload'), { recursive: true });
-writeFileSync(path.join(root, 'dist', 'preload', 'package.json'), '{ "type": "commonjs" }\n');
 run('ui', bin('vite'), ['build', '--logLevel', 'warn']);

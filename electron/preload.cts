@@ -1,8 +1,13 @@
 /**
  * The sandboxed preload: exposes a two-function bridge, never ipcRenderer itself. Sandboxed preloads
- * cannot require local modules, so the channel names are repeated here (see channels.ts).
+ * are CommonJS and cannot require local modules, so the channel names are repeated here (see
+ * channels.ts).
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS
+import electron = require('electron');
+
+type IpcRendererEvent = Electron.IpcRendererEvent;
+const { contextBridge, ipcRenderer } = electron;
 
 const CALL_CHANNEL = 'loopstage:call';
 const MESSAGE_CHANNEL = 'loopstage:message';
