@@ -1,5 +1,6 @@
 /** The `loopstage` command line: one engine, driven from a terminal or a script. */
 import { isLoopstageError } from '../core/errors.js';
+import { describeArgsError, isArgsError } from './args.js';
 import { devicesCommand } from './commands/devices.js';
 import { projectCommand } from './commands/project.js';
 import { serveCommand } from './commands/serve.js';
@@ -39,8 +40,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (args.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
       return error.code === 'CLI_USAGE' ? 2 : 1;
     }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`loopstage ${name}: ${error.message}\n`);
+    if (isArgsError(error)) {
+      io.stderr.write(`loopstage ${name}: ${describeArgsError(error)}; run \`loopstage ${name} --help\` for the options.\n`);
       return 2;
     }
     io.stderr.write(`loopstage: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -78,7 +78,7 @@ describe('transport in Chromium on the audio rig', () => {
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     await page.goto(url);
     await expect.poll(() => page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Stopped');
-    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/default/);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device · device default/);
     expect((await shown(page)).label).toBe(START_LABEL);
 
     // A second client on the same engine, as another screen would be, hears where play took effect:

@@ -4,7 +4,14 @@ import { AudioProcessHost } from '../../adapters/audio/audio-process-host.js';
 import { SOFTWARE_CLOCK_NAME } from '../../engine/ports/audio-host.js';
 import type { CliCommand } from '../io.js';
 
+const DEVICES_USAGE = `usage: loopstage devices [--json]
+  Lists the audio devices PortAudio offers (names as --input/--output take them) and MIDI ports.`;
+
 export const devicesCommand: CliCommand = async (args, io) => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${DEVICES_USAGE}\n`);
+    return 0;
+  }
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
   const list = await new AudioProcessHost().listDevices().catch((error: Error) => ({ audio: [], midi: [], problems: [error.message] }));
   if (values.json) {

@@ -9,6 +9,7 @@ import { labelToPosition, parseFrameRate, position, positionToLabel } from '../.
 import type { ProjectInfo, ProjectStore } from '../../engine/ports/project-store.js';
 import { PROJECT_SAMPLE_RATES } from '../../engine/project/validate-settings.js';
 import { SqliteProjectStore } from '../../adapters/sqlite/project-store.js';
+import { describeArgsError } from '../args.js';
 import type { CliCommand, CliIo } from '../io.js';
 
 export const EXIT_OK = 0;
@@ -72,23 +73,6 @@ function formatInfo(json: ProjectInfoJson): string {
     `Schema:       ${json.schemaVersion}`,
     `Created:      ${json.createdAt}`,
   ].join('\n');
-}
-
-/** Turns node:util parseArgs' errors into one short clause. */
-function usageMessage(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${quoted ?? ''}`.trim();
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return quoted ? `option ${quoted.split(' ')[0]} needs a value` : 'an option is missing its value';
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${quoted ?? ''}`.trim();
-    default:
-      return message.split('\n')[0] ?? message;
-  }
 }
 
 function oneDir(positionals: string[], subcommand: string): string {
@@ -198,7 +182,7 @@ export function makeProjectCommand(deps: ProjectCommandDeps = {}): CliCommand {
       if (error instanceof UsageError) return fail('USAGE', `${error.message}; ${USAGE_LINE}.`, EXIT_USAGE);
       const code = (error as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-        return fail('USAGE', `${usageMessage(error)}; ${USAGE_LINE}.`, EXIT_USAGE);
+        return fail('USAGE', `${describeArgsError(error)}; ${USAGE_LINE}.`, EXIT_USAGE);
       }
       const message = error instanceof Error ? error.message : String(error);
       if (debugEnabled(io)) io.stderr.write(`${error instanceof Error ? error.stack : message}\n`);

@@ -60,6 +60,10 @@ export async function startServeSession(options: {
 }
 
 export const serveCommand: CliCommand = async (args: string[], io: CliIo) => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${SERVE_USAGE}\n`);
+    return 0;
+  }
   const { values } = parseArgs({
     args,
     options: {

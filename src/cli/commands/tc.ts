@@ -18,6 +18,7 @@ import {
   position,
   positionToFrame,
 } from '../../core/time/index.js';
+import { describeArgsError } from '../args.js';
 import type { CliCommand } from '../io.js';
 
 const KINDS = ['tc', 'frames', 'samples'] as const;
@@ -130,21 +131,13 @@ class BufferedWriter {
   }
 }
 
-/** Turns node:util parseArgs' errors into one sentence. */
+/** parseArgs' errors as one sentence that points at the help. */
 function parseArgsMessage(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  const quoted = /'([^']+)'/.exec(message)?.[1];
-  switch (code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `There is no option ${quoted ?? ''} for tc; run \`loopstage tc --help\` for the options.`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return `Option ${quoted?.split(' ')[0] ?? ''} needs a value; run \`loopstage tc --help\` for the options.`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `tc reads its values from stdin, not from the argument ${quoted ?? ''}; pipe them in, one per line.`;
-    default:
-      return `${message.split('\n')[0] ?? message}; run \`loopstage tc --help\` for the options.`;
+  if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return `tc reads its values from stdin, not from arguments; pipe them in, one per line.`;
   }
+  const clause = describeArgsError(error);
+  return `${clause[0]!.toUpperCase()}${clause.slice(1)}; run \`loopstage tc --help\` for the options.`;
 }
 
 function kindOption(name: 'from' | 'to', value: string): Kind {

@@ -10,3 +10,4 @@ export {
 export { framesPerDay, framesToLabel, labelToFrames } from './timecode.js';
 export { frameToPosition, positionToFrame, labelToPosition, positionToLabel } from './samples.js';
 export { FRAMES_PER_FOOT_35MM, framesToFeetFrames, parseFeetFrames } from './feet-frames.js';
+export { SESSION_SAMPLE_RATES, type SessionSampleRate } from './sample-rates.js';

@@ -1,9 +1,9 @@
 import { LoopstageError } from '../../core/errors.js';
-import { framesPerDay, frameToPosition, parseFrameRate, type FrameRate } from '../../core/time/index.js';
+import { framesPerDay, frameToPosition, parseFrameRate, SESSION_SAMPLE_RATES, type FrameRate } from '../../core/time/index.js';
 import type { ProjectSettings } from '../ports/project-store.js';
 
 /** Sample rates a project may run at. */
-export const PROJECT_SAMPLE_RATES: readonly number[] = [44100, 48000, 88200, 96000, 192000];
+export const PROJECT_SAMPLE_RATES: readonly number[] = SESSION_SAMPLE_RATES;
 
 /** Longest project title, in characters (Unicode code points). */
 export const PROJECT_TITLE_MAX = 200;

@@ -23,7 +23,7 @@ import { ClockInterpolator } from '../../core/transport/clock-interpolator.js';
 import type { EngineConnection } from './connect.js';
 
 /** The session sample rates offered when creating or changing a project. */
-export const SAMPLE_RATES = [44_100, 48_000, 88_200, 96_000, 192_000] as const;
+export { SESSION_SAMPLE_RATES as SAMPLE_RATES } from '../../core/time/index.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'failed' | 'lost';
 
