@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   });
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 
-  const engine = createEngine({ log: (line) => console.log(`[engine] ${line}`) });
+  const engine = createEngine({ echo: (line) => console.log(`[engine] ${line}`) });
   const ipc = new IpcHost(ipcMain, engine);
   const project = projectFromArgs(process.argv);
   if (project) {

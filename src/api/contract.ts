@@ -55,6 +55,10 @@ export const audioStatusSchema = z.object({
   framesPerBuffer: z.number().int().nullable(),
   /** Buffers that arrived later than three buffer periods after the previous one. */
   lateBuffers: z.number().int().nonnegative(),
+  /** Callbacks in which PortAudio reported input lost before Loopstage saw it. */
+  inputOverflows: z.number().int().nonnegative(),
+  /** Callbacks in which the output ran dry. */
+  outputUnderflows: z.number().int().nonnegative(),
   /** The reason for `failed`, or a notice such as why the software clock stands in. */
   message: z.string().nullable(),
   code: z.string().nullable(),

@@ -2,18 +2,20 @@
 import { AudioProcessHost } from '../adapters/audio/audio-process-host.js';
 import { SqliteProjectStore } from '../adapters/sqlite/project-store.js';
 import { Engine } from '../engine/session/engine.js';
+import { createProjectLog } from './project-log.js';
 
 export interface EngineOptions {
-  /** Where diagnostics go (the audio process's ALSA/PortAudio chatter among them). */
-  readonly log?: (line: string) => void;
+  /** Also show diagnostics here (a terminal with LOOPSTAGE_DEBUG set, Electron's console). */
+  readonly echo?: (line: string) => void;
 }
 
 export function createEngine(options: EngineOptions = {}): Engine {
-  const log = options.log ?? (() => {});
-  return new Engine({
+  const log = createProjectLog(() => engine.project?.dir ?? null, options.echo);
+  const engine: Engine = new Engine({
     projects: new SqliteProjectStore(),
     audio: new AudioProcessHost(log),
     now: () => new Date(),
     log,
   });
+  return engine;
 }

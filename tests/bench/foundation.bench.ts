@@ -11,7 +11,7 @@ import { AudioProcessHost } from '../../src/adapters/audio/audio-process-host.js
 import { SqliteProjectStore } from '../../src/adapters/sqlite/project-store.js';
 import { tcCommand } from '../../src/cli/commands/tc.js';
 import { framesPerDay, framesToLabel, labelToFrames, parseFrameRate } from '../../src/core/time/index.js';
-import { SOFTWARE_CLOCK_NAME, type AudioStreamConfig } from '../../src/engine/ports/audio-host.js';
+import { SOFTWARE_CLOCK_NAME, type AudioStats, type AudioStreamConfig } from '../../src/engine/ports/audio-host.js';
 import { startRig, writeRampMic } from '../support/rig.js';
 
 function quantile(sorted: number[], q: number): number {
@@ -67,6 +67,8 @@ async function clockTicks(config: AudioStreamConfig, seconds: number) {
   const host = new AudioProcessHost();
   const arrivals: number[] = [];
   const positions: number[] = [];
+  let stats: AudioStats | null = null;
+  host.on('stats', (s) => (stats = s));
   host.on('tick', (tick) => {
     if (tick.state === 'rolling') {
       arrivals.push(performance.now());
@@ -91,6 +93,7 @@ async function clockTicks(config: AudioStreamConfig, seconds: number) {
     tickIntervalMsP99: +quantile(gaps, 0.99).toFixed(2),
     tickIntervalMsMax: +gaps.at(-1)!.toFixed(2),
     samplesPerSecondOfHostTime: Math.round((positions.at(-1)! - positions[0]!) / elapsed),
+    stats,
   };
 }
 

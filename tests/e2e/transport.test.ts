@@ -160,4 +160,16 @@ describe('transport in Chromium on the audio rig', () => {
     expect((await shown(page)).position).toBe(labelToFrames('10:01:02:03', RATE) * SAMPLES_PER_FRAME);
     await page.close();
   });
+
+  it('shows a dead audio process as a failure with its reason, and refuses to roll', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    process.kill(audioPid, 'SIGKILL');
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Failed .*The audio process stopped unexpectedly \(SIGKILL\); reopen the audio device to continue\./);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/needs a running audio clock.*AUDIO_NOT_RUNNING/s);
+    expect(await page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Stopped');
+    await page.close();
+  });
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AudioProcessHost } from '../../src/adapters/audio/audio-process-host.js';
-import { SOFTWARE_CLOCK_NAME, type ClockTick } from '../../src/engine/ports/audio-host.js';
+import { SOFTWARE_CLOCK_NAME, type AudioStats, type ClockTick } from '../../src/engine/ports/audio-host.js';
 import { findMicReader, micBytesRead, startRig, writeRampMic, type Rig } from '../support/rig.js';
 
 const RATE = 48000;
@@ -50,6 +50,8 @@ describe('audio clock on the rig (PortAudio duplex)', () => {
     const host = new AudioProcessHost();
     const ticks: (ClockTick & { at: number })[] = [];
     host.on('tick', (tick) => ticks.push({ ...tick, at: performance.now() }));
+    const stats: AudioStats[] = [];
+    host.on('stats', (s) => stats.push(s));
     try {
       await host.open({ input: 'default', output: 'default', sampleRate: RATE, framesPerBuffer: 256, inputChannels: 2, outputChannels: 2, startPosition: START });
       const pid = findMicReader(process.pid, rig.micFile);
@@ -92,6 +94,11 @@ describe('audio clock on the rig (PortAudio duplex)', () => {
       const after = ticks.slice(heldAt);
       expect(after.every((tick) => tick.state === 'stopped' && tick.position === stop.after.position)).toBe(true);
       expect(after.at(-1)!.streamFrame).toBeGreaterThan(stop.after.streamFrame);
+
+      // PortAudio's own status flags are counted, never dropped silently; the rig loses no input.
+      const last = stats.at(-1);
+      console.log(JSON.stringify({ rigStreamStats: last ?? null }));
+      expect(last?.inputOverflows ?? 0).toBe(0);
     } finally {
       await host.close();
     }
@@ -122,6 +129,28 @@ describe('audio clock on the rig (PortAudio duplex)', () => {
       const b = ticks.at(-1)!;
       const rate = ((b.position - a.position) / (b.at - a.at)) * 1000;
       expect(Math.abs(rate - RATE) / RATE).toBeLessThan(0.05);
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+describe('when the audio process dies (the nearest the rig comes to an unplugged interface)', () => {
+  it('reports the failure with a sentence and refuses to roll until reopened', async () => {
+    const host = new AudioProcessHost();
+    const failures: { code: string; message: string }[] = [];
+    host.on('failure', (failure) => failures.push(failure));
+    try {
+      await host.open({ input: 'default', output: 'default', sampleRate: RATE, framesPerBuffer: 256, inputChannels: 2, outputChannels: 2, startPosition: START });
+      const pid = findMicReader(process.pid, rig.micFile)!;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => failures.length > 0 || undefined);
+      expect(failures[0]).toMatchObject({ code: 'AUDIO_PROCESS_EXITED', message: expect.stringMatching(/stopped unexpectedly \(SIGKILL\); reopen the audio device/) });
+      await expect(host.transport({ kind: 'play' })).rejects.toMatchObject({ code: 'AUDIO_NOT_OPEN' });
+      // Reopening works and the clock runs again.
+      await host.open({ input: 'default', output: 'default', sampleRate: RATE, framesPerBuffer: 256, inputChannels: 2, outputChannels: 2, startPosition: START });
+      const { after } = await host.transport({ kind: 'play' });
+      expect(after.state).toBe('rolling');
     } finally {
       await host.close();
     }

@@ -10,6 +10,7 @@ import { LoopstageError } from '../../core/errors.js';
 import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
 import type {
   AudioHost,
+  AudioStats,
   DeviceList,
   AudioHostEvents,
   AudioStreamConfig,
@@ -40,13 +41,24 @@ function spawnAudioProcess(log: AudioProcessLog): ChildProcess {
   return child;
 }
 
+/** Opening waits for the first buffer (up to the runner's 4 s) plus PortAudio's own set-up. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 type Pending = { resolve: (message: FromAudioProcess) => void; reject: (error: LoopstageError) => void };
+
+/**
+ * naudiodon reports PortAudio's callback status flags only as a line on stdout
+ * ("AudioIO: portAudio status - input overflow output underflow "), at most one per buffer read or
+ * written: counting those lines is the only window onto dropped input and starved output.
+ */
+const STATUS_LINE = /^AudioIO: portAudio status - (.*)$/;
 
 export class AudioProcessHost implements AudioHost {
   readonly #events = new Emitter<AudioHostEvents>();
   readonly #pending = new Map<number, Pending>();
   #child: ChildProcess | null = null;
   #nextId = 1;
+  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0 };
 
   constructor(private readonly log: AudioProcessLog = () => {}) {}
 
@@ -73,6 +85,7 @@ export class AudioProcessHost implements AudioHost {
   }
 
   async open(config: AudioStreamConfig): Promise<OpenedStream> {
+    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0 };
     const reply = await this.#request((id) => ({ type: 'open', id, config }));
     if (reply.type !== 'opened') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.stream;
@@ -103,7 +116,10 @@ export class AudioProcessHost implements AudioHost {
 
   #ensureChild(): ChildProcess {
     if (this.#child) return this.#child;
-    const child = spawnAudioProcess(this.log);
+    const child = spawnAudioProcess((line) => {
+      this.#noticeStatus(line);
+      this.log(line);
+    });
     child.on('message', (message: FromAudioProcess) => this.#receive(message));
     child.on('exit', (code, signal) => {
       if (this.#child !== child) return;
@@ -120,13 +136,33 @@ export class AudioProcessHost implements AudioHost {
     return child;
   }
 
-  #request(build: (id: number) => ToAudioProcess): Promise<FromAudioProcess> {
+  /** Every request is answered, refused, or times out with a sentence; none waits forever. */
+  #request(build: (id: number) => ToAudioProcess, timeoutMs = REQUEST_TIMEOUT_MS): Promise<FromAudioProcess> {
     const child = this.#ensureChild();
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!this.#pending.delete(id)) return;
+        reject(new LoopstageError('AUDIO_TIMEOUT', `The audio process did not answer within ${timeoutMs / 1000} s; the interface may have hung. Reopen the audio device.`));
+      }, timeoutMs);
+      const settle = <T>(fn: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        fn(value);
+      };
+      this.#pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
       child.send(build(id));
     });
+  }
+
+  #noticeStatus(line: string): void {
+    const flags = STATUS_LINE.exec(line)?.[1];
+    if (!flags) return;
+    this.#stats = {
+      ...this.#stats,
+      inputOverflows: this.#stats.inputOverflows + (flags.includes('input overflow') ? 1 : 0),
+      outputUnderflows: this.#stats.outputUnderflows + (flags.includes('output underflow') ? 1 : 0),
+    };
+    this.#events.emit('stats', this.#stats);
   }
 
   #receive(message: FromAudioProcess): void {
@@ -135,7 +171,8 @@ export class AudioProcessHost implements AudioHost {
         this.#events.emit('tick', message.tick);
         return;
       case 'stats':
-        this.#events.emit('stats', { lateBuffers: message.lateBuffers, buffers: message.buffers });
+        this.#stats = { ...this.#stats, lateBuffers: message.lateBuffers, buffers: message.buffers };
+        this.#events.emit('stats', this.#stats);
         return;
       case 'failed': {
         const pending = message.id === null ? undefined : this.#pending.get(message.id);
@@ -143,6 +180,9 @@ export class AudioProcessHost implements AudioHost {
           this.#pending.delete(message.id);
           pending.reject(new LoopstageError(message.code, message.message));
         } else {
+          // The stream died: nothing queued behind it will ever be applied.
+          for (const waiting of this.#pending.values()) waiting.reject(new LoopstageError(message.code, message.message));
+          this.#pending.clear();
           this.#events.emit('failure', { code: message.code, message: message.message });
         }
         return;

@@ -92,7 +92,8 @@ export class ClockRunner {
     if (this.#failed) return;
     const now = this.now();
     const periodMs = (this.config.framesPerBuffer / this.config.sampleRate) * 1000;
-    if (this.#lastBufferAt !== null && now - this.#lastBufferAt > 3 * periodMs + 5) this.#lateBuffers++;
+    const late = this.#lastBufferAt !== null && now - this.#lastBufferAt > 3 * periodMs + 5;
+    if (late) this.#lateBuffers++;
     this.#lastBufferAt = now;
     this.#buffers++;
     const applied = this.#clock.advance(frames);
@@ -106,7 +107,7 @@ export class ClockRunner {
       this.#lastTickAt = now;
       this.events.tick({ ...this.#clock.snapshot(), hostTime: this.epochNow() });
     }
-    if (this.#buffers % 200 === 0) this.events.stats({ lateBuffers: this.#lateBuffers, buffers: this.#buffers });
+    if (this.#buffers % 200 === 0 || late) this.events.stats({ lateBuffers: this.#lateBuffers, buffers: this.#buffers });
   }
 
   #fail(error: LoopstageError): void {

@@ -83,6 +83,8 @@ function findDevice(devices: NaudiodonDevice[], name: string, direction: 'input'
   return capable;
 }
 
+const OUTPUT_PRIME_BUFFERS = 4;
+
 export class PortAudioDuplex implements FrameSource {
   readonly clockSource = 'audio-device';
   #stream: NaudiodonStream | undefined;
@@ -136,10 +138,10 @@ export class PortAudioDuplex implements FrameSource {
     stream.on('error', (error: Error) => {
       if (!this.#closed) onError(new LoopstageError('AUDIO_STREAM_ERROR', `The audio stream failed (${error.message}); check the interface and reopen it.`));
     });
-    // Prime the output so a duplex stream has something to play from its first callback.
+    // Prime the output a few buffers deep: the output is fed from JS one buffer per input buffer, and
+    // that round trip must not leave the device dry (the offset this adds is measured by calibration).
     const prime = Buffer.alloc(this.config.framesPerBuffer * outFrameBytes);
-    stream.write(prime);
-    stream.write(prime);
+    for (let i = 0; i < OUTPUT_PRIME_BUFFERS; i++) stream.write(prime);
     stream.start();
   }
 

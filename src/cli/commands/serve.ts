@@ -27,9 +27,9 @@ export async function startServeSession(options: {
   host?: string;
   token?: string;
   audio?: AudioSelection;
-  log?: (line: string) => void;
+  echo?: (line: string) => void;
 }): Promise<ServeSession> {
-  const engine = createEngine({ log: options.log });
+  const engine = createEngine({ echo: options.echo });
   try {
     if (options.project) {
       await engine.openProject(options.project, options.audio);
@@ -88,14 +88,13 @@ export const serveCommand: CliCommand = async (args: string[], io: CliIo) => {
   if ((values.input || values.output) && !values.project) throw usageError('--input and --output need --project.', SERVE_USAGE);
   const audio = values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined;
 
-  const logLines: string[] = [];
   const session = await startServeSession({
     project: values.project ? path.resolve(io.cwd, values.project) : undefined,
     port,
     host: values.host,
     token: values.token,
     audio,
-    log: (line) => logLines.push(line),
+    echo: io.env.LOOPSTAGE_DEBUG ? (line) => io.stderr.write(`[engine] ${line}\n`) : undefined,
   });
   const { server, engine } = session;
   if (values.json) {

@@ -35,8 +35,13 @@ export interface ClockTick extends TransportSnapshot {
 }
 
 export interface AudioStats {
+  /** Buffers that reached the engine more than three buffer periods after the previous one. */
   readonly lateBuffers: number;
   readonly buffers: number;
+  /** Callbacks in which PortAudio reported input lost (frames dropped before we saw them). */
+  readonly inputOverflows: number;
+  /** Callbacks in which the output ran dry (silence played where audio was due). */
+  readonly outputUnderflows: number;
 }
 
 export interface AudioHostEvents {

@@ -29,6 +29,8 @@ export interface AudioStatus {
   readonly sampleRate: number | null;
   readonly framesPerBuffer: number | null;
   readonly lateBuffers: number;
+  readonly inputOverflows: number;
+  readonly outputUnderflows: number;
   readonly message: string | null;
   readonly code: string | null;
 }
@@ -57,6 +59,8 @@ const CLOSED_AUDIO: AudioStatus = {
   sampleRate: null,
   framesPerBuffer: null,
   lateBuffers: 0,
+  inputOverflows: 0,
+  outputUnderflows: 0,
   message: null,
   code: null,
 };
@@ -75,10 +79,14 @@ export class Engine {
       this.#transport = { state: tick.state, position: tick.position, streamFrame: tick.streamFrame };
       if (this.#audio.sampleRate) this.events.emit('tick', { ...tick, sampleRate: this.#audio.sampleRate });
     });
-    deps.audio.on('stats', (stats) => {
-      if (stats.lateBuffers !== this.#audio.lateBuffers) this.#setAudio({ ...this.#audio, lateBuffers: stats.lateBuffers });
+    deps.audio.on('stats', ({ lateBuffers, inputOverflows, outputUnderflows }) => {
+      const audio = this.#audio;
+      if (lateBuffers !== audio.lateBuffers || inputOverflows !== audio.inputOverflows || outputUnderflows !== audio.outputUnderflows) {
+        this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows });
+      }
     });
     deps.audio.on('failure', (failure) => {
+      deps.log?.(`audio: failed: ${failure.code}: ${failure.message}`);
       this.#setAudio({ ...this.#audio, state: 'failed', message: failure.message, code: failure.code });
       this.#setTransport({ ...this.#transport, state: 'stopped' });
     });
@@ -189,6 +197,7 @@ export class Engine {
       );
     }
     const { after } = await this.deps.audio.transport(command);
+    this.deps.log?.(`transport: ${command.kind} -> ${after.state} at sample ${after.position} (stream frame ${after.streamFrame})`);
     this.#setTransport(after);
     return after;
   }
@@ -199,6 +208,7 @@ export class Engine {
     this.#project = handle;
     const info = await handle.info();
     this.#setProject(info);
+    this.deps.log?.(`project: opened ${info.dir} (${info.frameRate} fps, ${info.sampleRate} Hz, schema ${info.schemaVersion})`);
     this.#setTransport({ state: 'stopped', position: info.start, streamFrame: 0 });
     const selection = audioOverride ?? (await this.#storedSelection(handle));
     await this.#openAudio(selection, info.start);
@@ -241,6 +251,7 @@ export class Engine {
         startPosition,
       });
       this.#setTransport({ state: 'stopped', position: startPosition, streamFrame: 0 });
+      this.deps.log?.(`audio: running on ${opened.input} / ${opened.output} at ${opened.sampleRate} Hz, ${opened.framesPerBuffer}-frame buffers (${opened.clockSource})`);
       this.#setAudio({
         ...this.#audio,
         state: 'running',
