@@ -78,7 +78,11 @@ export class AudioProcessHost implements AudioHost {
       });
       if (reply.type === 'failed') throw new LoopstageError(reply.code, reply.message);
       if (reply.type !== 'devices') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
-      return { audio: reply.devices, midi: reply.midi, problems: reply.midiProblem ? [reply.midiProblem] : [] };
+      const problems = reply.midiProblem ? [reply.midiProblem] : [];
+      if (reply.devices.length === 0) {
+        problems.unshift('No audio devices were found, so only the software clock is offered; check the interface is connected and that ALSA lists it (`aplay -l`, `arecord -l`).');
+      }
+      return { audio: reply.devices, midi: reply.midi, problems };
     } finally {
       child.kill();
     }

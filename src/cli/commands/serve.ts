@@ -109,9 +109,6 @@ export const serveCommand: CliCommand = async (args: string[], io: CliIo) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    io.stdin.once('end', () => {
-      // stdin closing does not stop a server started from a terminal; only signals do.
-    });
   });
   await session.close();
   return 0;
