@@ -1,0 +1,118 @@
+/**
+ * The cue model: ADR lines and Foley events in one shape, because both are timed events spotted
+ * against picture (DESIGN §4). Kind-specific fields sit beside the common ones.
+ *
+ * Times are timeline samples since midnight at the project's sample rate; `in` is the first sample
+ * of the event, `out` the first sample after it (so `out - in` is its duration).
+ */
+export const CUE_KINDS = ['adr', 'foley'] as const;
+export type CueKind = (typeof CUE_KINDS)[number];
+
+export const CUE_STATUSES = ['todo', 'in_progress', 'done', 'omitted'] as const;
+export type CueStatus = (typeof CUE_STATUSES)[number];
+
+export const FOLEY_PASSES = ['feet', 'props', 'cloth', 'moves', 'specifics'] as const;
+export type FoleyPass = (typeof FOLEY_PASSES)[number];
+
+/** The reason codes a new project starts with; each project edits its own list. */
+export const DEFAULT_REASON_CODES = [
+  { code: 'noise', label: 'Noise' },
+  { code: 'performance', label: 'Performance' },
+  { code: 'added', label: 'Added line' },
+  { code: 'script', label: 'Script change' },
+  { code: 'technical', label: 'Technical' },
+] as const;
+
+/** Fields every cue has. Related records (reel, scene, character) are named, not referenced by id. */
+export interface CueCommon {
+  readonly kind: CueKind;
+  /** The cue number (e.g. "R101"); null when an import leaves numbering to the project's scheme. */
+  readonly number: string | null;
+  readonly in: number;
+  readonly out: number;
+  readonly reel?: string | null;
+  readonly scene?: string | null;
+  readonly character?: string | null;
+  readonly notes?: string;
+  readonly engNotes?: string;
+  readonly status?: CueStatus;
+  /** A marker colour carried from the source (EDL locator colour, Pro Tools marker colour). */
+  readonly colour?: string | null;
+}
+
+export interface AdrFields {
+  readonly lineText?: string;
+  /** Alternate wording or a translation. */
+  readonly altText?: string;
+  /** A reason code from the project's list (e.g. "noise"). */
+  readonly reason?: string | null;
+  readonly priority?: number | null;
+  readonly onScreen?: boolean | null;
+  /** TV (broadcast-safe) version needed. */
+  readonly tv?: boolean;
+  /** Line still to be written. */
+  readonly tbw?: boolean;
+  readonly adlib?: boolean;
+  readonly optional?: boolean;
+}
+
+export interface FoleyFields {
+  readonly pass?: FoleyPass | null;
+  readonly surface?: string;
+  readonly footwear?: string;
+  readonly prop?: string;
+  readonly description?: string;
+  /** Track assignment, e.g. "Feet 1". */
+  readonly track?: string;
+}
+
+/** Where a draft came from, so previews and errors can name file and line. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+}
+
+/** A cue as an importer produces it: complete enough to create or merge by number. */
+export interface CueDraft extends CueCommon, AdrFields, FoleyFields {
+  readonly source?: SourceRef;
+}
+
+export interface SceneDraft {
+  readonly number: string;
+  readonly description?: string;
+  readonly reel?: string | null;
+  readonly in: number;
+  readonly out: number;
+  readonly source?: SourceRef;
+}
+
+export interface CharacterDraft {
+  readonly name: string;
+  readonly actor?: string | null;
+  readonly prefix?: string | null;
+  readonly source?: SourceRef;
+}
+
+/** A problem found while reading a file: errors stop the import, warnings are shown in the preview. */
+export interface ImportIssue {
+  readonly severity: 'error' | 'warning';
+  readonly code: string;
+  /** One sentence: what is wrong and what to do. */
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column?: number;
+}
+
+/** What any importer returns: drafts to plan against the project, and what it noticed. */
+export interface ImportResult {
+  readonly cues: CueDraft[];
+  readonly scenes: SceneDraft[];
+  readonly characters: CharacterDraft[];
+  readonly issues: ImportIssue[];
+}
+
+export function emptyImportResult(): ImportResult {
+  return { cues: [], scenes: [], characters: [], issues: [] };
+}
