@@ -116,3 +116,53 @@ export interface ImportResult {
 export function emptyImportResult(): ImportResult {
   return { cues: [], scenes: [], characters: [], issues: [] };
 }
+
+/** A stored cue as the engine, API, exports and UI see it: every field present, relations by name. */
+export interface Cue {
+  readonly id: number;
+  readonly kind: CueKind;
+  readonly number: string;
+  readonly in: number;
+  readonly out: number;
+  readonly reel: string | null;
+  readonly scene: string | null;
+  readonly character: string | null;
+  readonly notes: string;
+  readonly engNotes: string;
+  readonly status: CueStatus;
+  readonly doneAt: string | null;
+  readonly colour: string;
+  readonly lineText: string;
+  readonly altText: string;
+  readonly reason: string | null;
+  readonly priority: number | null;
+  readonly onScreen: boolean | null;
+  readonly tv: boolean;
+  readonly tbw: boolean;
+  readonly adlib: boolean;
+  readonly optional: boolean;
+  readonly pass: FoleyPass | null;
+  readonly surface: string;
+  readonly footwear: string;
+  readonly prop: string;
+  readonly description: string;
+  readonly track: string;
+  readonly updatedAt: string;
+}
+
+/** The fields of a cue a user or an import may set (everything but identity and bookkeeping). */
+export type CueFields = Omit<Cue, 'id' | 'updatedAt' | 'doneAt'>;
+export type CueFieldName = keyof CueFields;
+
+export const CUE_FIELD_NAMES = [
+  'kind', 'number', 'in', 'out', 'reel', 'scene', 'character', 'notes', 'engNotes', 'status', 'colour',
+  'lineText', 'altText', 'reason', 'priority', 'onScreen', 'tv', 'tbw', 'adlib', 'optional',
+  'pass', 'surface', 'footwear', 'prop', 'description', 'track',
+] as const satisfies readonly CueFieldName[];
+
+/** The value a field has when nothing set it. */
+export const CUE_FIELD_DEFAULTS: Omit<CueFields, 'kind' | 'number' | 'in' | 'out'> = {
+  reel: null, scene: null, character: null, notes: '', engNotes: '', status: 'todo', colour: '',
+  lineText: '', altText: '', reason: null, priority: null, onScreen: null, tv: false, tbw: false,
+  adlib: false, optional: false, pass: null, surface: '', footwear: '', prop: '', description: '', track: '',
+};
