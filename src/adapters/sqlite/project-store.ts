@@ -23,6 +23,7 @@ import path from 'node:path';
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
 import type { ProjectHandle, ProjectInfo, ProjectSettings, ProjectStore } from '../../engine/ports/project-store.js';
 import { validateProjectSettings } from '../../engine/project/validate-settings.js';
+import { SqliteCueStore } from './cue-store.js';
 import { Database, sqliteErrorCode } from './database.js';
 import { getUserVersion, latestVersion, loadMigrations, migrate, type Migration } from './migrations.js';
 
@@ -310,10 +311,14 @@ export class SqliteProjectStore implements ProjectStore {
 
 /** An open project. `db` is the connection other SQLite adapters of this project share. */
 export class SqliteProjectHandle implements ProjectHandle {
+  readonly cues: SqliteCueStore;
+
   constructor(
     readonly dir: string,
     readonly db: Database,
-  ) {}
+  ) {
+    this.cues = new SqliteCueStore(db);
+  }
 
   private live(): Database {
     if (this.db.isClosed) {

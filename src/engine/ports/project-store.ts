@@ -1,3 +1,5 @@
+import type { CueStore } from './cue-store.js';
+
 /**
  * The port through which the engine reaches a project's persistent state. A project is a folder
  * (see DESIGN §4); how it is stored is the adapter's business.
@@ -33,6 +35,8 @@ export interface ProjectStore {
 export interface ProjectHandle {
   /** Absolute path of the project folder. */
   readonly dir: string;
+  /** The project's cue database. */
+  readonly cues: CueStore;
   info(): Promise<ProjectInfo>;
   /** Validates the merged settings and stores them; returns the updated info. */
   updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;
