@@ -109,6 +109,19 @@ describe('planImport', () => {
     expect(bad.issues[0]!.message).toMatch(/x1 appears twice in this import \(also on line 2\)/);
   });
 
+  it('matches reasons by code or label and keeps unknown ones in the notes', () => {
+    const plan = planImport({ ...context, reasonCodes: [{ code: 'noise', label: 'Noise' }, { code: 'added', label: 'Added line' }] }, {
+      cues: [
+        { kind: 'adr', number: 'A1', in: 0, out: 1, reason: 'ADDED LINE' },
+        { kind: 'adr', number: 'A2', in: 0, out: 1, reason: 'Set Noise', notes: 'loud', source: source(9) },
+      ],
+      scenes: [], characters: [], issues: [],
+    });
+    expect(plan.creates.map((c) => [c.fields.reason, c.fields.notes])).toEqual([['added', ''], [null, 'loud\nReason: Set Noise']]);
+    expect(plan.issues).toMatchObject([{ severity: 'warning', code: 'IMPORT_REASON_UNKNOWN', line: 9 }]);
+    expect(plan.canApply).toBe(true);
+  });
+
   it('carries the importer\'s own errors and cannot apply with them', () => {
     const plan = planImport(context, { cues: [], scenes: [], characters: [], issues: [{ severity: 'error', code: 'CSV_BAD_TIMECODE', message: 'x', file: 'a.csv', line: 3, column: 2 }] });
     expect(plan.canApply).toBe(false);

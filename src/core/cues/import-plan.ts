@@ -55,6 +55,8 @@ export interface ProjectCueContext {
   readonly reels: readonly { name: string; number: number | null }[];
   readonly scenes: readonly { number: string; description: string; in: number; out: number }[];
   readonly scheme: NumberingScheme;
+  /** The project's reason codes; a source's reason matches a code or its label, in any case. */
+  readonly reasonCodes?: readonly { code: string; label: string }[];
 }
 
 const key = (text: string) => text.trim().toLocaleLowerCase();
@@ -92,7 +94,29 @@ export function planImport(context: ProjectCueContext, result: ImportResult): Im
   const updates: PlannedUpdate[] = [];
   const unchanged: { number: string; source?: SourceRef }[] = [];
 
-  for (const draft of result.cues) {
+  const reasonByName = new Map<string, string>();
+  for (const reason of context.reasonCodes ?? []) {
+    reasonByName.set(key(reason.label), reason.code);
+    reasonByName.set(key(reason.code), reason.code);
+  }
+  /** A reason the project does not know is kept in the notes, so nothing the source said is lost. */
+  const withKnownReason = (draft: CueDraft): CueDraft => {
+    if (!draft.reason?.trim() || !context.reasonCodes) return draft;
+    const code = reasonByName.get(key(draft.reason));
+    if (code) return { ...draft, reason: code };
+    issues.push({
+      severity: 'warning',
+      code: 'IMPORT_REASON_UNKNOWN',
+      message: `Reason "${draft.reason}" is not in this project's reason list, so it goes into the cue's notes; add it to the list and re-import to set it as the reason.`,
+      file: draft.source?.file ?? '',
+      line: draft.source?.line ?? 0,
+    });
+    const note = `Reason: ${draft.reason.trim()}`;
+    return { ...draft, reason: null, notes: draft.notes ? `${draft.notes}\n${note}` : note };
+  };
+
+  for (const original of result.cues) {
+    const draft = withKnownReason(original);
     const number = draft.number?.trim() || null;
     if (number !== null) {
       const earlier = seen.get(key(number));
