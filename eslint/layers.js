@@ -12,7 +12,7 @@ export const LAYERS = {
   core: { layers: ['core'], node: false, packages: [] },
   engine: { layers: ['core', 'engine'], node: false, packages: [] },
   api: { layers: ['core', 'api'], node: false, packages: ['zod'] },
-  ui: { layers: ['core', 'api', 'ui'], node: false, packages: ['svelte', 'zod', 'video.js'] },
+  ui: { layers: ['core', 'api', 'ui'], node: false, packages: ['svelte', 'zod', 'video.js', 'virtua'] },
   adapters: { layers: ['core', 'engine', 'adapters'], node: true, packages: '*', native: true },
   host: { layers: ['core', 'engine', 'adapters', 'api', 'host'], node: true, packages: [] },
   server: { layers: ['core', 'engine', 'adapters', 'api', 'host', 'server'], node: true, packages: ['ws'] },

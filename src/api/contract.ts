@@ -81,6 +81,102 @@ export type ClockTick = z.infer<typeof clockTickSchema>;
 
 const empty = z.object({}).strict();
 
+// ---- Cues ------------------------------------------------------------------------------------
+const text = (max: number) => z.string().max(max);
+const name = z.string().trim().min(1).max(200);
+export const cueKindSchema = z.enum(['adr', 'foley']);
+export const cueStatusSchema = z.enum(['todo', 'in_progress', 'done', 'omitted']);
+export const foleyPassSchema = z.enum(['feet', 'props', 'cloth', 'moves', 'specifics']);
+
+/** The fields of a cue a user may set. */
+export const cueFieldsSchema = z.object({
+  kind: cueKindSchema,
+  number: z.string().trim().min(1).max(50),
+  in: sample,
+  out: sample,
+  reel: name.nullable(),
+  scene: name.nullable(),
+  character: name.nullable(),
+  notes: text(10_000),
+  engNotes: text(10_000),
+  status: cueStatusSchema,
+  colour: text(32),
+  lineText: text(10_000),
+  altText: text(10_000),
+  reason: z.string().max(50).nullable(),
+  priority: z.number().int().min(0).max(10).nullable(),
+  onScreen: z.boolean().nullable(),
+  tv: z.boolean(),
+  tbw: z.boolean(),
+  adlib: z.boolean(),
+  optional: z.boolean(),
+  pass: foleyPassSchema.nullable(),
+  surface: text(200),
+  footwear: text(200),
+  prop: text(200),
+  description: text(10_000),
+  track: text(100),
+});
+export const cueSchema = cueFieldsSchema.extend({
+  id: z.number().int().positive(),
+  doneAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type CueDto = z.infer<typeof cueSchema>;
+
+export const cueFilterSchema = z.object({
+  kind: cueKindSchema.optional(),
+  character: z.string().max(200).optional(),
+  reel: z.string().max(200).optional(),
+  status: cueStatusSchema.optional(),
+  search: z.string().max(500).optional(),
+}).strict();
+
+const historySchema = z.object({ undo: z.string().nullable(), redo: z.string().nullable() });
+export const cueListsSchema = z.object({
+  characters: z.array(z.object({ id: z.number().int(), name: z.string(), actor: z.string(), prefix: z.string(), colour: z.string() })),
+  reels: z.array(z.object({ id: z.number().int(), name: z.string(), number: z.number().int().nullable(), pictureVersion: z.string(), offset: sample })),
+  scenes: z.array(z.object({ id: z.number().int(), number: z.string(), description: z.string(), reel: z.string().nullable(), in: sample, out: sample })),
+  reasonCodes: z.array(z.object({ code: z.string(), label: z.string() })),
+  numbering: z.object({ adr: z.string(), foley: z.string() }),
+});
+
+export const cueChangeEventSchema = z.object({
+  label: z.string(),
+  cues: z.array(cueSchema),
+  removedCueIds: z.array(z.number().int()),
+  listsChanged: z.boolean(),
+  history: historySchema,
+  revision: z.number().int(),
+  /** Present when listsChanged: the new characters, reels, scenes and codes. */
+  lists: cueListsSchema.optional(),
+});
+
+const issueSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  code: z.string(),
+  message: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int().optional(),
+});
+const sourceSchema = z.object({ file: z.string(), line: z.number().int(), column: z.number().int().optional() }).optional();
+export const importFormatSchema = z.enum(['csv', 'tsv', 'srt', 'vtt', 'edl', 'ptx', 'json']);
+/** What an import will do, before anything is written (long lists are capped for the wire). */
+export const importPreviewSchema = z.object({
+  id: z.string(),
+  format: importFormatSchema,
+  fileName: z.string(),
+  columns: z.array(z.object({ header: z.string(), field: z.string().nullable() })),
+  counts: z.object({ create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), errors: z.number().int(), warnings: z.number().int(), characters: z.number().int(), scenes: z.number().int() }),
+  creates: z.array(z.object({ fields: cueFieldsSchema, source: sourceSchema })),
+  updates: z.array(z.object({ id: z.number().int(), number: z.string(), changes: z.array(z.object({ field: z.string(), from: z.unknown(), to: z.unknown() })), source: sourceSchema })),
+  characters: z.array(z.object({ name: z.string(), actor: z.string().nullable().optional() })),
+  issues: z.array(issueSchema),
+  canApply: z.boolean(),
+});
+export type ImportPreviewDto = z.infer<typeof importPreviewSchema>;
+
 export const methods = {
   'app.hello': { params: empty, result: z.object({ version: z.string(), host: z.enum(['electron', 'server', 'test']) }) },
   'project.current': { params: empty, result: projectInfoSchema.nullable() },
@@ -100,6 +196,34 @@ export const methods = {
   'transport.stop': { params: empty, result: transportSnapshotSchema },
   'transport.locate': { params: z.object({ position: sample }).strict(), result: transportSnapshotSchema },
   'transport.state': { params: empty, result: transportSnapshotSchema },
+  'cues.list': {
+    params: z.object({ filter: cueFilterSchema.optional() }).strict(),
+    result: z.object({ cues: z.array(cueSchema), lists: cueListsSchema, history: historySchema, revision: z.number().int() }),
+  },
+  'cues.create': {
+    params: cueFieldsSchema.partial().extend({ kind: cueKindSchema, in: sample, out: sample }).strict(),
+    result: cueChangeEventSchema,
+  },
+  'cues.edit': { params: z.object({ id: z.number().int().positive(), patch: cueFieldsSchema.partial().strict() }).strict(), result: cueChangeEventSchema },
+  'cues.delete': { params: z.object({ ids: z.array(z.number().int().positive()).min(1).max(100_000) }).strict(), result: cueChangeEventSchema },
+  'cues.undo': { params: empty, result: cueChangeEventSchema.nullable() },
+  'cues.redo': { params: empty, result: cueChangeEventSchema.nullable() },
+  'cues.renumber': { params: z.object({ filter: cueFilterSchema.optional() }).strict(), result: cueChangeEventSchema },
+  'cues.importPreview': {
+    params: z.object({
+      fileName: z.string().min(1).max(1000),
+      text: z.string().max(64 * 1024 * 1024),
+      format: importFormatSchema.optional(),
+      mapping: z.array(z.string().max(200)).max(100).optional(),
+      kind: cueKindSchema.optional(),
+    }).strict(),
+    result: importPreviewSchema,
+  },
+  'cues.importApply': { params: z.object({ previewId: z.string().max(100) }).strict(), result: cueChangeEventSchema },
+  'cues.export': {
+    params: z.object({ format: z.enum(['csv', 'tsv', 'json', 'pdf']), filter: cueFilterSchema.optional(), sides: z.string().max(200).optional() }).strict(),
+    result: z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() }),
+  },
 } as const;
 
 export const events = {
@@ -107,6 +231,7 @@ export const events = {
   'transport.changed': transportSnapshotSchema,
   'audio.status': audioStatusSchema,
   'project.changed': projectInfoSchema.nullable(),
+  'cues.changed': cueChangeEventSchema,
 } as const;
 
 export type Methods = typeof methods;

@@ -1,6 +1,7 @@
 /** The `loopstage` command line: one engine, driven from a terminal or a script. */
 import { isLoopstageError } from '../core/errors.js';
 import { describeArgsError, isArgsError } from './args.js';
+import { cuesCommand, exportCommand, importCommand } from './commands/cues.js';
 import { devicesCommand } from './commands/devices.js';
 import { projectCommand } from './commands/project.js';
 import { serveCommand } from './commands/serve.js';
@@ -12,6 +13,9 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   project: { run: projectCommand, summary: 'create a project folder, or show a project\'s settings' },
   serve: { run: serveCommand, summary: 'serve the engine and its UI to a browser on 127.0.0.1' },
   devices: { run: devicesCommand, summary: 'list audio and MIDI devices' },
+  import: { run: importCommand, summary: 'import a cue list (CSV, TSV, SRT, WebVTT, EDL, Pro Tools text, JSON) into a project' },
+  cues: { run: cuesCommand, summary: 'list a project\'s cues, filtered' },
+  export: { run: exportCommand, summary: 'export cues as CSV, TSV, JSON, or PDF cue sheets and talent sides' },
 };
 
 export const USAGE = `usage: loopstage <command> [options]

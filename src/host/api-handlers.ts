@@ -2,8 +2,51 @@
  * Binds the engine to the API contract: one handler per method, and the engine's events forwarded
  * as API events. Every host (server, Electron, in-memory tests) uses this one binding.
  */
-import type { ApiHandlers, EventName, EventPayload } from '../api/contract.js';
+import type { ApiHandlers, EventName, EventPayload, ImportPreviewDto } from '../api/contract.js';
+import type { CueChangeEvent, ImportPreview } from '../engine/cues/cue-service.js';
 import type { Engine } from '../engine/session/engine.js';
+
+/** Previews list at most this many new cues on the wire; the counts always cover all of them. */
+const PREVIEW_CREATES_SHOWN = 500;
+const PREVIEW_ISSUES_SHOWN = 1000;
+
+export function previewDto(preview: ImportPreview): ImportPreviewDto {
+  const { plan } = preview;
+  const errors = plan.issues.filter((issue) => issue.severity === 'error').length;
+  return {
+    id: preview.id,
+    format: preview.format,
+    fileName: preview.fileName,
+    columns: [...preview.columns],
+    counts: {
+      create: plan.creates.length,
+      update: plan.updates.length,
+      unchanged: plan.unchanged.length,
+      errors,
+      warnings: plan.issues.length - errors,
+      characters: plan.characters.length,
+      scenes: plan.scenes.create.length + plan.scenes.update.length,
+    },
+    creates: plan.creates.slice(0, PREVIEW_CREATES_SHOWN).map((c) => ({ fields: c.fields, source: c.source })),
+    updates: plan.updates.map((u) => ({ id: u.id, number: u.number, changes: [...u.changes], source: u.source })),
+    characters: plan.characters.map((c) => ({ name: c.name, actor: c.actor ?? null })),
+    issues: plan.issues.slice(0, PREVIEW_ISSUES_SHOWN),
+    canApply: plan.canApply,
+  };
+}
+
+function changeDto(engine: Engine, event: CueChangeEvent) {
+  return { ...event, cues: [...event.cues], removedCueIds: [...event.removedCueIds], ...(event.listsChanged ? { lists: listsDto(engine) } : {}) };
+}
+
+function listsDto(engine: Engine) {
+  const lists = engine.cues.lists;
+  return { characters: [...lists.characters], reels: [...lists.reels], scenes: [...lists.scenes], reasonCodes: [...lists.reasonCodes], numbering: lists.numbering };
+}
+
+function base64(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+}
 
 export const VERSION = '0.1.0';
 
@@ -24,6 +67,25 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'transport.stop': async () => engine.stop(),
     'transport.locate': async ({ position }) => engine.locate(position),
     'transport.state': async () => engine.transportState,
+    'cues.list': async ({ filter }) => ({ cues: engine.cues.list(filter), lists: listsDto(engine), history: engine.cues.history, revision: engine.cues.revision }),
+    'cues.create': async (fields) => changeDto(engine, await engine.cues.create(fields)),
+    'cues.edit': async ({ id, patch }) => changeDto(engine, await engine.cues.edit(id, patch)),
+    'cues.delete': async ({ ids }) => changeDto(engine, await engine.cues.remove(ids)),
+    'cues.undo': async () => {
+      const event = await engine.cues.undo();
+      return event && changeDto(engine, event);
+    },
+    'cues.redo': async () => {
+      const event = await engine.cues.redo();
+      return event && changeDto(engine, event);
+    },
+    'cues.renumber': async ({ filter }) => changeDto(engine, await engine.cues.renumber(filter)),
+    'cues.importPreview': async (request) => previewDto(await engine.cues.previewImport(request)),
+    'cues.importApply': async ({ previewId }) => changeDto(engine, await engine.cues.applyImport(previewId)),
+    'cues.export': async (request) => {
+      const file = await engine.cues.export(request);
+      return { fileName: file.fileName, mimeType: file.mimeType, base64: base64(file.data) };
+    },
   };
 }
 
@@ -37,6 +99,7 @@ export function forwardEngineEvents(
     engine.events.on('transport', (snapshot) => publish('transport.changed', snapshot)),
     engine.events.on('audio', (status) => publish('audio.status', status)),
     engine.events.on('project', (info) => publish('project.changed', info)),
+    engine.events.on('cues', (event) => publish('cues.changed', changeDto(engine, event))),
   ];
   return () => off.forEach((unsubscribe) => unsubscribe());
 }

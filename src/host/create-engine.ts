@@ -1,5 +1,6 @@
 /** The composition root: the engine with its real adapters (SQLite projects, the audio process). */
 import { AudioProcessHost } from '../adapters/audio/audio-process-host.js';
+import { CueFileFormats } from '../adapters/interchange/cue-formats.js';
 import { SqliteProjectStore } from '../adapters/sqlite/project-store.js';
 import { Engine } from '../engine/session/engine.js';
 import { createProjectLog } from './project-log.js';
@@ -14,6 +15,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const engine: Engine = new Engine({
     projects: new SqliteProjectStore(),
     audio: new AudioProcessHost(log),
+    formats: new CueFileFormats(),
     now: () => new Date(),
     log,
   });

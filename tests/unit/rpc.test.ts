@@ -1,6 +1,6 @@
 /** The RPC every transport carries: validation, errors as data, typed events. */
 import { describe, expect, it } from 'vitest';
-import type { ApiHandlers } from '../../src/api/contract.js';
+import { methods, type ApiHandlers } from '../../src/api/contract.js';
 import { eventMessage, RpcDispatcher } from '../../src/api/rpc.js';
 import { connectInMemory } from '../../src/api/transports/in-memory.js';
 import { LoopstageError } from '../../src/core/errors.js';
@@ -8,15 +8,12 @@ import { LoopstageError } from '../../src/core/errors.js';
 const snapshot = { state: 'stopped' as const, position: 48000, streamFrame: 0 };
 function handlers(overrides: Partial<ApiHandlers> = {}): ApiHandlers {
   const notUsed = async () => { throw new Error('not used'); };
+  const unused = Object.fromEntries(Object.keys(methods).map((name) => [name, notUsed])) as unknown as ApiHandlers;
   return {
+    ...unused,
     'app.hello': async () => ({ version: '0.1.0', host: 'test' }),
     'project.current': async () => null,
-    'project.open': notUsed,
-    'project.create': notUsed,
-    'project.update': notUsed,
     'audio.devices': async () => ({ audio: [], midi: [] }),
-    'audio.select': notUsed,
-    'audio.status': notUsed,
     'transport.play': async () => ({ ...snapshot, state: 'rolling' }),
     'transport.stop': async () => snapshot,
     'transport.locate': async ({ position }) => ({ ...snapshot, position }),

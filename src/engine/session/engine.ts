@@ -13,6 +13,8 @@ import {
   type ClockTick,
   type DeviceList,
 } from '../ports/audio-host.js';
+import { CueService, type CueChangeEvent } from '../cues/cue-service.js';
+import type { CueFormats } from '../ports/cue-formats.js';
 import type { ProjectHandle, ProjectInfo, ProjectSettings, ProjectStore } from '../ports/project-store.js';
 
 export interface AudioSelection {
@@ -40,11 +42,13 @@ export interface EngineEvents {
   transport: TransportSnapshot;
   audio: AudioStatus;
   project: ProjectInfo | null;
+  cues: CueChangeEvent;
 }
 
 export interface EngineDeps {
   readonly projects: ProjectStore;
   readonly audio: AudioHost;
+  readonly formats: CueFormats;
   readonly now: () => Date;
   readonly log?: (line: string) => void;
 }
@@ -67,6 +71,8 @@ const CLOSED_AUDIO: AudioStatus = {
 
 export class Engine {
   readonly events = new Emitter<EngineEvents>();
+  /** The open project's cue list. */
+  readonly cues: CueService;
   #project: ProjectHandle | null = null;
   #info: ProjectInfo | null = null;
   #audio: AudioStatus = CLOSED_AUDIO;
@@ -75,6 +81,7 @@ export class Engine {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: EngineDeps) {
+    this.cues = new CueService({ formats: deps.formats, now: deps.now, emit: (event) => this.events.emit('cues', event) });
     deps.audio.on('tick', (tick) => {
       this.#transport = { state: tick.state, position: tick.position, streamFrame: tick.streamFrame };
       if (this.#audio.sampleRate) this.events.emit('tick', { ...tick, sampleRate: this.#audio.sampleRate });
@@ -127,6 +134,7 @@ export class Engine {
         throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before changing project settings.');
       }
       const info = await handle.updateSettings(keepStartLabel(before, patch));
+      this.cues.setInfo(info);
       this.#setProject(info);
       if (info.sampleRate !== before.sampleRate) {
         // A new rate means a new stream (and, later, a new latency calibration).
@@ -181,6 +189,7 @@ export class Engine {
   close(): Promise<void> {
     return this.#serial(async () => {
       await this.deps.audio.close();
+      this.cues.unload();
       await this.#project?.close();
       this.#project = null;
       this.#info = null;
@@ -207,6 +216,7 @@ export class Engine {
     await this.#project?.close();
     this.#project = handle;
     const info = await handle.info();
+    await this.cues.load(handle, info);
     this.#setProject(info);
     this.deps.log?.(`project: opened ${info.dir} (${info.frameRate} fps, ${info.sampleRate} Hz, schema ${info.schemaVersion})`);
     this.#setTransport({ state: 'stopped', position: info.start, streamFrame: 0 });
