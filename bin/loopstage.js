@@ -8,6 +8,13 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('loopstage: the compiled program is missing; run `npm run build` in the Loopstage folder.\n');
   process.exit(70);
 }
+// A reader that stops early (`loopstage cues list | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { runCli } = await import(main.href);
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,

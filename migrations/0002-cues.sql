@@ -40,7 +40,9 @@ CREATE TABLE reason_codes (
 
 INSERT INTO reason_codes (code, label, sort) VALUES
   ('noise', 'Noise', 1), ('performance', 'Performance', 2), ('added', 'Added line', 3),
-  ('script', 'Script change', 4), ('technical', 'Technical', 5);
+  ('script', 'Script change', 4), ('technical', 'Technical', 5), ('off-mic', 'Off mic', 6),
+  ('intelligibility', 'Intelligibility', 7), ('pronunciation', 'Mis-pronounced', 8),
+  ('distortion', 'Distortion', 9), ('overlap', 'Overlap', 10), ('sync', 'Sync', 11);
 
 CREATE TABLE cues (
   id            INTEGER PRIMARY KEY,

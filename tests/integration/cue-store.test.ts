@@ -38,7 +38,7 @@ describe('SqliteCueStore', () => {
     expect(await project.cues.history()).toEqual({ undo: 'Import list.csv', redo: null });
 
     const undone = await project.cues.undo(now);
-    expect(undone?.removedCueIds.sort()).toEqual(cues.map((c) => c.id).sort());
+    expect([...(undone?.removedCueIds ?? [])].sort()).toEqual(cues.map((c) => c.id).sort());
     expect(await project.cues.listCues()).toEqual([]);
     expect(await project.cues.listCharacters()).toEqual([]);
     expect(await project.cues.listReels()).toEqual([]);
@@ -102,5 +102,19 @@ describe('SqliteCueStore', () => {
     expect((await project.cues.listScenes())[0]?.description).toBe('Castle hall');
     await project.cues.undo(now);
     expect((await project.cues.listScenes())[0]?.description).toBe('Castle');
+  });
+});
+
+describe('one action that creates a character and cues naming it', () => {
+  it('does not create the character twice', async () => {
+    await project.cues.apply('Import', [
+      { type: 'create-character', fields: { name: 'Robin', actor: 'Errol Flynn', prefix: 'R' } },
+      { type: 'create-reel', fields: { name: 'Reel 2', number: 2 } },
+      { type: 'create-cue', fields: fields('R201', { character: 'ROBIN', reel: 'reel 2' }) },
+    ], now);
+    expect(await project.cues.listCharacters()).toMatchObject([{ name: 'Robin', actor: 'Errol Flynn', prefix: 'R' }]);
+    expect(await project.cues.listReels()).toMatchObject([{ name: 'Reel 2', number: 2 }]);
+    expect((await project.cues.listCues())[0]).toMatchObject({ character: 'Robin', reel: 'Reel 2' });
+    await expect(project.cues.apply('Again', [{ type: 'create-character', fields: { name: 'robin' } }], now)).rejects.toMatchObject({ code: 'CUE_NAME_TAKEN' });
   });
 });

@@ -16,6 +16,7 @@ import {
   loadMigrations,
   migrate,
 } from '../../src/adapters/sqlite/migrations.js';
+import { DEFAULT_REASON_CODES } from '../../src/core/cues/cue.js';
 import { isLoopstageError } from '../../src/core/errors.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -329,7 +330,7 @@ describe('0002-cues', () => {
     expect(await tables(db)).toEqual(['characters', 'cues', 'journal', 'project', 'reason_codes', 'reels', 'scenes', 'settings']);
     expect(await db.get('SELECT title, start_sample FROM project')).toEqual({ title: 'Reel Two', start_sample: 172800000 });
     expect(await db.get('SELECT value FROM settings WHERE key = ?', ['audio.selection'])).toEqual({ value: '{"input":"default"}' });
-    expect((await db.all<{ code: string }>('SELECT code FROM reason_codes ORDER BY sort')).map((r) => r.code)).toEqual(['noise', 'performance', 'added', 'script', 'technical']);
+    expect((await db.all<{ code: string }>('SELECT code FROM reason_codes ORDER BY sort')).map((r) => r.code)).toEqual(DEFAULT_REASON_CODES.map((r) => r.code));
   });
 
   it('holds ADR and Foley cues in one table and refuses impossible ones', async () => {

@@ -17,6 +17,7 @@ import Papa from 'papaparse';
 import type { ImportIssue, ImportResult } from '../../core/cues/cue.js';
 import {
   applyMappingOverrides,
+  normalizeHeader,
   guessColumnMapping,
   parseMappingOverrides,
   rowsToDrafts,
@@ -186,6 +187,11 @@ export function writeDelimited(
 export interface ReadCueTableOptions extends ReadDelimitedOptions, Omit<RowsToDraftsOptions, 'headers' | 'headerLine'> {
   /** Mapping overrides, `column=field` (see parseMappingOverrides). */
   readonly mapping?: readonly string[];
+  /**
+   * A mapping remembered for the project (header → field): applied to the columns this table has
+   * (normalised header match), ignored for those it lacks, and overridden by `mapping`.
+   */
+  readonly savedMapping?: Readonly<Record<string, string>>;
 }
 
 /** A cue table read end to end: cells, mapping (guessed, then the overrides), drafts. */
@@ -194,7 +200,11 @@ export function readCueTable(
   options: ReadCueTableOptions,
 ): { result: ImportResult; columns: { header: string; field: CueField | null }[] } {
   const table = readDelimited(text, options);
-  const { overrides, problems } = parseMappingOverrides(options.mapping ?? [], table.headers);
+  const present = new Set(table.headers.map(normalizeHeader));
+  const saved = Object.entries(options.savedMapping ?? {})
+    .filter(([header]) => present.has(normalizeHeader(header)))
+    .map(([header, field]) => `${header}=${field}`);
+  const { overrides, problems } = parseMappingOverrides([...saved, ...(options.mapping ?? [])], table.headers);
   const mapping = applyMappingOverrides(guessColumnMapping(table.headers), overrides);
   const columns = table.headers.map((header, i) => ({ header, field: mapping[i] ?? null }));
   const mappingIssues: ImportIssue[] = problems.map((p) => ({ severity: 'error', code: p.code, message: p.message, file: options.file, line: Math.max(1, table.headerLine) }));

@@ -47,14 +47,14 @@ export class CueFileFormats implements CueFormats {
       case 'csv':
       case 'tsv': {
         // A mapping saved for this project comes first; what the user typed this time overrides it.
-        const saved = Object.entries(options.savedMapping ?? {}).map(([header, field]) => `${header}=${field}`);
         const read = readCueTable(text, {
           file,
           delimiter: format === 'tsv' ? '\t' : 'auto',
           frameRate,
           sampleRate,
           ...(options.kind ? { kind: options.kind } : {}),
-          mapping: [...saved, ...(options.mapping ?? [])],
+          ...(options.savedMapping ? { savedMapping: options.savedMapping } : {}),
+          ...(options.mapping ? { mapping: options.mapping } : {}),
         });
         return { result: read.result, columns: read.columns };
       }

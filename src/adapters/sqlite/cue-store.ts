@@ -84,6 +84,11 @@ function constraintError(error: unknown): LoopstageError | null {
   if (/UNIQUE constraint failed: cues\.number/.test(message)) {
     return new LoopstageError('CUE_NUMBER_TAKEN', 'That cue number is already used in this project; choose another number.');
   }
+  const unique = /UNIQUE constraint failed: (characters\.name|reels\.name|scenes\.number)/.exec(message);
+  if (unique) {
+    const what = unique[1] === 'characters.name' ? 'character' : unique[1] === 'reels.name' ? 'reel' : 'scene';
+    return new LoopstageError('CUE_NAME_TAKEN', `There is already a ${what} of that name in this project (names ignore case); use the existing one or choose another name.`);
+  }
   if (/FOREIGN KEY constraint failed/.test(message) || /reason_code/.test(message)) {
     return new LoopstageError('CUE_REFERENCE_UNKNOWN', 'The change names a reason code, scene or record the project does not have; add it first or pick one from the list.');
   }
@@ -141,6 +146,14 @@ class Relations {
   addScene(number: string, id: number): void {
     this.#scenes.set(key(number), id);
   }
+
+  addCharacter(name: string, id: number): void {
+    this.#characters.set(key(name), id);
+  }
+
+  addReel(name: string, id: number): void {
+    this.#reels.set(key(name), id);
+  }
 }
 
 export class SqliteCueStore implements CueStore {
@@ -194,6 +207,7 @@ export class SqliteCueStore implements CueStore {
             case 'create-character': {
               const f = change.fields;
               const { lastId } = await tx.run('INSERT INTO characters (name, actor, prefix, colour) VALUES (?, ?, ?, ?)', [f.name.trim(), f.actor ?? '', f.prefix ?? '', f.colour ?? '']);
+              relations.addCharacter(f.name, lastId);
               await journal.created('character', [lastId]);
               listsChanged = true;
               break;
@@ -210,6 +224,7 @@ export class SqliteCueStore implements CueStore {
             case 'create-reel': {
               const f = change.fields;
               const { lastId } = await tx.run('INSERT INTO reels (name, number, picture_version, offset_sample) VALUES (?, ?, ?, ?)', [f.name.trim(), f.number ?? null, f.pictureVersion ?? '', f.offset ?? 0]);
+              relations.addReel(f.name, lastId);
               await journal.created('reel', [lastId]);
               listsChanged = true;
               break;

@@ -21,6 +21,12 @@ export const DEFAULT_REASON_CODES = [
   { code: 'added', label: 'Added line' },
   { code: 'script', label: 'Script change' },
   { code: 'technical', label: 'Technical' },
+  { code: 'off-mic', label: 'Off mic' },
+  { code: 'intelligibility', label: 'Intelligibility' },
+  { code: 'pronunciation', label: 'Mis-pronounced' },
+  { code: 'distortion', label: 'Distortion' },
+  { code: 'overlap', label: 'Overlap' },
+  { code: 'sync', label: 'Sync' },
 ] as const;
 
 /** Fields every cue has. Related records (reel, scene, character) are named, not referenced by id. */

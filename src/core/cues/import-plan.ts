@@ -200,6 +200,33 @@ export function planImport(context: ProjectCueContext, result: ImportResult): Im
   const knownScenes = new Map(context.scenes.map((s) => [key(s.number), s]));
   const sceneCreate: SceneDraft[] = [];
   const sceneUpdate: SceneDraft[] = [];
+  // Scenes the cues name that neither the project nor the source defines (a spreadsheet's Scene
+  // column) are created spanning the cues that name them, and the preview says so.
+  const defined = new Set(result.scenes.map((s) => key(s.number)));
+  const spans = new Map<string, { number: string; in: number; out: number; reel: string | null; source?: SourceRef }>();
+  const named = [
+    ...creates.map((c) => ({ scene: c.fields.scene, in: c.fields.in, out: c.fields.out, reel: c.fields.reel, source: c.draft.source })),
+    ...updates.flatMap((u) => u.changes.filter((c) => c.field === 'scene').map((c) => {
+      const stored = context.cues.find((cue) => cue.id === u.id)!;
+      return { scene: c.to as string | null, in: stored.in, out: stored.out, reel: stored.reel, source: u.source };
+    })),
+  ];
+  for (const { scene, in: start, out: end, reel, source } of named) {
+    if (!scene || knownScenes.has(key(scene)) || defined.has(key(scene))) continue;
+    const span = spans.get(key(scene));
+    if (span) spans.set(key(scene), { ...span, in: Math.min(span.in, start), out: Math.max(span.out, end) });
+    else spans.set(key(scene), { number: scene, in: start, out: end, reel: reel ?? null, ...(source ? { source } : {}) });
+  }
+  for (const span of spans.values()) {
+    sceneCreate.push(span);
+    issues.push({
+      severity: 'warning',
+      code: 'IMPORT_SCENE_ADDED',
+      message: `Scene ${span.number} is not in the project yet, so it will be added spanning the cues that name it; correct its range later if needed.`,
+      file: span.source?.file ?? '',
+      line: span.source?.line ?? 0,
+    });
+  }
   for (const scene of result.scenes) {
     const stored = knownScenes.get(key(scene.number));
     if (!stored) sceneCreate.push(scene);

@@ -155,6 +155,20 @@ export class SessionState {
     this.#connection = null;
   }
 
+  /**
+   * The engine's client while connected, for other state that talks to the engine (the cue list).
+   * Reading it in an effect re-runs the effect when the connection comes or goes.
+   */
+  get client(): RpcClient | null {
+    return this.connection === 'connected' ? (this.#connection?.client ?? null) : null;
+  }
+
+  /** The engine's current transport position (interpolated while rolling), or null before it is known. */
+  currentPosition(): number | null {
+    if (this.clock.hasClock) return this.clock.positionAt(this.#now());
+    return this.transport?.position ?? null;
+  }
+
   dismissError(): void {
     this.error = null;
   }
