@@ -80,10 +80,10 @@ CREATE TABLE cues (
   updated_at    TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX cues_by_in ON cues (in_sample);
+-- The engine holds the open project's cues in memory and filters there, so the only indexes are the
+-- ones SQLite needs: the unique number, and the foreign keys a delete of a character or scene checks.
 CREATE INDEX cues_by_character ON cues (character_id);
-CREATE INDEX cues_by_reel ON cues (reel_id);
-CREATE INDEX cues_by_status ON cues (status);
+CREATE INDEX cues_by_scene ON cues (scene_id);
 
 -- The journal: one row per change, grouped by action, so any edit can be undone and redone, and
 -- nothing typed is lost. `before`/`after` are the row's JSON (NULL for a create/delete side).
@@ -101,3 +101,5 @@ CREATE TABLE journal (
 ) STRICT;
 
 CREATE INDEX journal_by_action ON journal (action_id);
+-- Undo, redo and "drop what can no longer be redone" look for the newest or oldest (un)done action.
+CREATE INDEX journal_by_undone ON journal (undone, action_id);

@@ -76,7 +76,7 @@ const PLAIN: Partial<Record<keyof CueFields, { column: string; toDb?: (value: un
   description: { column: 'description' }, track: { column: 'track' },
 };
 
-const key = (text: string) => text.trim().toLocaleLowerCase();
+const key = (text: string) => text.trim().toLowerCase();
 const CHUNK = 400;
 
 function constraintError(error: unknown): LoopstageError | null {
@@ -101,58 +101,61 @@ function constraintError(error: unknown): LoopstageError | null {
 /** Name → id lookups for one action, creating characters and reels on first mention. */
 class Relations {
   readonly created: { entity: Entity; id: number }[] = [];
-  #characters = new Map<string, number>();
-  #reels = new Map<string, number>();
-  #scenes = new Map<string, number>();
+  readonly #characters = new Map<string, { id: number; name: string }>();
+  readonly #reels = new Map<string, { id: number; name: string }>();
+  readonly #scenes = new Map<string, { id: number; name: string }>();
 
   static async load(tx: Queryable): Promise<Relations> {
     const relations = new Relations();
-    for (const row of await tx.all<{ id: number; name: string }>('SELECT id, name FROM characters')) relations.#characters.set(key(row.name), row.id);
-    for (const row of await tx.all<{ id: number; name: string }>('SELECT id, name FROM reels')) relations.#reels.set(key(row.name), row.id);
-    for (const row of await tx.all<{ id: number; number: string }>('SELECT id, number FROM scenes')) relations.#scenes.set(key(row.number), row.id);
+    for (const row of await tx.all<{ id: number; name: string }>('SELECT id, name FROM characters')) relations.addCharacter(row.name, row.id);
+    for (const row of await tx.all<{ id: number; name: string }>('SELECT id, name FROM reels')) relations.addReel(row.name, row.id);
+    for (const row of await tx.all<{ id: number; number: string }>('SELECT id, number FROM scenes')) relations.addScene(row.number, row.id);
     return relations;
   }
 
-  async character(tx: Queryable, name: string | null | undefined): Promise<number | null> {
-    if (!name?.trim()) return null;
-    const known = this.#characters.get(key(name));
-    if (known !== undefined) return known;
-    const { lastId } = await tx.run('INSERT INTO characters (name) VALUES (?)', [name.trim()]);
-    this.#characters.set(key(name), lastId);
-    this.created.push({ entity: 'character', id: lastId });
-    return lastId;
+  /** Creates the characters and reels these fields name that the project does not have yet. */
+  async ensure(tx: Queryable, fields: Partial<CueFields>): Promise<void> {
+    if (fields.character?.trim() && !this.#characters.has(key(fields.character))) {
+      const { lastId } = await tx.run('INSERT INTO characters (name) VALUES (?)', [fields.character.trim()]);
+      this.addCharacter(fields.character, lastId);
+      this.created.push({ entity: 'character', id: lastId });
+    }
+    if (fields.reel?.trim() && !this.#reels.has(key(fields.reel))) {
+      const digits = /\d+/.exec(fields.reel)?.[0];
+      const { lastId } = await tx.run('INSERT INTO reels (name, number) VALUES (?, ?)', [fields.reel.trim(), digits ? Number(digits) : null]);
+      this.addReel(fields.reel, lastId);
+      this.created.push({ entity: 'reel', id: lastId });
+    }
   }
 
-  async reel(tx: Queryable, name: string | null | undefined): Promise<number | null> {
-    if (!name?.trim()) return null;
-    const known = this.#reels.get(key(name));
-    if (known !== undefined) return known;
-    const digits = /\d+/.exec(name)?.[0];
-    const { lastId } = await tx.run('INSERT INTO reels (name, number) VALUES (?, ?)', [name.trim(), digits ? Number(digits) : null]);
-    this.#reels.set(key(name), lastId);
-    this.created.push({ entity: 'reel', id: lastId });
-    return lastId;
+  /** The stored record a name refers to (after `ensure`); scenes must exist. */
+  character(name: string | null | undefined): { id: number; name: string } | null {
+    return name?.trim() ? (this.#characters.get(key(name)) ?? null) : null;
   }
 
-  scene(number: string | null | undefined): number | null {
+  reel(name: string | null | undefined): { id: number; name: string } | null {
+    return name?.trim() ? (this.#reels.get(key(name)) ?? null) : null;
+  }
+
+  scene(number: string | null | undefined): { id: number; name: string } | null {
     if (!number?.trim()) return null;
     const known = this.#scenes.get(key(number));
-    if (known === undefined) {
+    if (!known) {
       throw new LoopstageError('CUE_SCENE_UNKNOWN', `There is no scene "${number}" in this project; add the scene first or leave the cue's scene empty.`);
     }
     return known;
   }
 
   addScene(number: string, id: number): void {
-    this.#scenes.set(key(number), id);
+    this.#scenes.set(key(number), { id, name: number.trim() });
   }
 
   addCharacter(name: string, id: number): void {
-    this.#characters.set(key(name), id);
+    this.#characters.set(key(name), { id, name: name.trim() });
   }
 
   addReel(name: string, id: number): void {
-    this.#reels.set(key(name), id);
+    this.#reels.set(key(name), { id, name: name.trim() });
   }
 }
 
@@ -231,7 +234,8 @@ export class SqliteCueStore implements CueStore {
             }
             case 'create-scene': {
               const f = change.fields;
-              const reelId = await relations.reel(tx, f.reel);
+              await relations.ensure(tx, { reel: f.reel ?? null });
+              const reelId = relations.reel(f.reel)?.id ?? null;
               const { lastId } = await tx.run('INSERT INTO scenes (number, description, reel_id, in_sample, out_sample) VALUES (?, ?, ?, ?, ?)', [f.number.trim(), f.description ?? '', reelId, f.in, f.out]);
               relations.addScene(f.number, lastId);
               await journal.created('scene', [lastId]);
@@ -239,8 +243,9 @@ export class SqliteCueStore implements CueStore {
               break;
             }
             case 'update-scene': {
-              const id = relations.scene(change.number)!;
-              const reelId = change.patch.reel === undefined ? undefined : await relations.reel(tx, change.patch.reel);
+              const id = relations.scene(change.number)!.id;
+              if (change.patch.reel !== undefined) await relations.ensure(tx, { reel: change.patch.reel });
+              const reelId = change.patch.reel === undefined ? undefined : (relations.reel(change.patch.reel)?.id ?? null);
               await journal.updating('scene', id, async () => {
                 const sets: [string, SqlValue][] = [];
                 if (change.patch.description !== undefined) sets.push(['description', change.patch.description]);
@@ -253,7 +258,8 @@ export class SqliteCueStore implements CueStore {
               break;
             }
             case 'update-cue': {
-              const values = await this.#cueColumns(tx, relations, change.patch, at);
+              await relations.ensure(tx, change.patch);
+              const values = cueColumns(relations, change.patch, at);
               if (!values.length) break;
               await journal.updating('cue', change.id, async () => {
                 const { changes: n } = await tx.run(`UPDATE cues SET ${values.map(([c]) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`, [...values.map(([, v]) => v), at, change.id]);
@@ -271,27 +277,32 @@ export class SqliteCueStore implements CueStore {
               break; // in bulk below
           }
         }
-        // Bulk creates: multi-row INSERT … RETURNING, then the journal from the rows themselves.
+        // Bulk creates: multi-row INSERT … RETURNING, then the journal from the rows themselves. The
+        // created cues are returned as built here, without reading 10,000 rows back.
+        const createdCues: Cue[] = [];
+        for (const { fields } of creates) await relations.ensure(tx, fields);
         for (let i = 0; i < creates.length; i += CHUNK) {
-          const rows: SqlValue[][] = [];
-          for (const { fields } of creates.slice(i, i + CHUNK)) {
-            const values = new Map(await this.#cueColumns(tx, relations, fields, at));
-            rows.push(INSERT_COLUMNS.map((column) => (values.has(column) ? values.get(column)! : INSERT_DEFAULTS[column] ?? null)));
+          const chunk = creates.slice(i, i + CHUNK);
+          const params: SqlValue[] = [];
+          for (const { fields } of chunk) {
+            const values = new Map(cueColumns(relations, fields, at));
+            for (const column of INSERT_COLUMNS) params.push(values.has(column) ? values.get(column)! : (INSERT_DEFAULTS[column] ?? null));
+            params.push(at, at);
           }
-          const placeholders = rows.map(() => `(${INSERT_COLUMNS.map(() => '?').join(', ')}, ?, ?)`).join(', ');
+          const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')}, ?, ?)`;
           const ids = await tx.all<{ id: number }>(
-            `INSERT INTO cues (${INSERT_COLUMNS.join(', ')}, created_at, updated_at) VALUES ${placeholders} RETURNING id`,
-            rows.flatMap((row) => [...row, at, at]),
+            `INSERT INTO cues (${INSERT_COLUMNS.join(', ')}, created_at, updated_at) VALUES ${chunk.map(() => row).join(', ')} RETURNING id`,
+            params,
           );
           await journal.created('cue', ids.map((r) => r.id));
-          ids.forEach((r) => touched.add(r.id));
+          ids.forEach((r, j) => createdCues.push(createdCue(r.id, chunk[j]!.fields, relations, at)));
         }
         for (const { entity, id } of relations.created) {
           await journal.created(entity, [id]);
           listsChanged = true;
         }
         if (journal.entries === 0) return { label, cues: [], removedCueIds: [], listsChanged: false };
-        return { label, cues: await this.#cuesById(tx, [...touched]), removedCueIds: removed, listsChanged };
+        return { label, cues: [...createdCues, ...(await this.#cuesById(tx, [...touched]))], removedCueIds: removed, listsChanged };
       });
     } catch (error) {
       throw constraintError(error) ?? error;
@@ -371,21 +382,36 @@ export class SqliteCueStore implements CueStore {
     }
     return cues;
   }
+}
 
-  /** Column values for the cue fields given, resolving names to ids and stamping done_at. */
-  async #cueColumns(tx: Queryable, relations: Relations, fields: Partial<CueFields>, at: string): Promise<[string, SqlValue][]> {
-    const values: [string, SqlValue][] = [];
-    for (const [field, value] of Object.entries(fields) as [keyof CueFields, unknown][]) {
-      if (value === undefined) continue;
-      const plain = PLAIN[field];
-      if (plain) values.push([plain.column, plain.toDb ? plain.toDb(value) : (value as SqlValue)]);
-    }
-    if (fields.character !== undefined) values.push(['character_id', await relations.character(tx, fields.character)]);
-    if (fields.reel !== undefined) values.push(['reel_id', await relations.reel(tx, fields.reel)]);
-    if (fields.scene !== undefined) values.push(['scene_id', relations.scene(fields.scene)]);
-    if (fields.status !== undefined) values.push(['done_at', fields.status === 'done' ? at : null]);
-    return values;
+/** Column values for the cue fields given, names resolved to ids (after `ensure`), done_at stamped. */
+function cueColumns(relations: Relations, fields: Partial<CueFields>, at: string): [string, SqlValue][] {
+  const values: [string, SqlValue][] = [];
+  for (const field in fields) {
+    const value = fields[field as keyof CueFields];
+    if (value === undefined) continue;
+    const plain = PLAIN[field as keyof CueFields];
+    if (plain) values.push([plain.column, plain.toDb ? plain.toDb(value) : (value as SqlValue)]);
   }
+  if (fields.character !== undefined) values.push(['character_id', relations.character(fields.character)?.id ?? null]);
+  if (fields.reel !== undefined) values.push(['reel_id', relations.reel(fields.reel)?.id ?? null]);
+  if (fields.scene !== undefined) values.push(['scene_id', relations.scene(fields.scene)?.id ?? null]);
+  if (fields.status !== undefined) values.push(['done_at', fields.status === 'done' ? at : null]);
+  return values;
+}
+
+/** The cue a create made, as listCues would return it. */
+function createdCue(id: number, fields: CueFields, relations: Relations, at: string): Cue {
+  return {
+    ...fields,
+    id,
+    number: fields.number.trim(),
+    character: relations.character(fields.character)?.name ?? null,
+    reel: relations.reel(fields.reel)?.name ?? null,
+    scene: relations.scene(fields.scene)?.name ?? null,
+    doneAt: fields.status === 'done' ? at : null,
+    updatedAt: at,
+  };
 }
 
 const INSERT_COLUMNS = ['kind', 'number', 'reel_id', 'scene_id', 'character_id', 'in_sample', 'out_sample', 'notes', 'eng_notes',

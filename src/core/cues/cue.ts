@@ -172,3 +172,25 @@ export const CUE_FIELD_DEFAULTS: Omit<CueFields, 'kind' | 'number' | 'in' | 'out
   lineText: '', altText: '', reason: null, priority: null, onScreen: null, tv: false, tbw: false,
   adlib: false, optional: false, pass: null, surface: '', footwear: '', prop: '', description: '', track: '',
 };
+
+/**
+ * A complete set of cue fields from a partial one, defaults filled in. Written out field by field
+ * rather than spread: it builds 10,000 cues for an import in a few milliseconds, and every cue
+ * object then has the same shape.
+ */
+export function completeCueFields(
+  fields: Partial<CueFields>,
+  identity: Pick<CueFields, 'kind' | 'number' | 'in' | 'out'> = fields as CueFields,
+): CueFields {
+  const d = CUE_FIELD_DEFAULTS;
+  return {
+    kind: identity.kind, number: identity.number, in: identity.in, out: identity.out,
+    reel: fields.reel ?? d.reel, scene: fields.scene ?? d.scene, character: fields.character ?? d.character,
+    notes: fields.notes ?? d.notes, engNotes: fields.engNotes ?? d.engNotes, status: fields.status ?? d.status,
+    colour: fields.colour ?? d.colour, lineText: fields.lineText ?? d.lineText, altText: fields.altText ?? d.altText,
+    reason: fields.reason ?? d.reason, priority: fields.priority ?? d.priority, onScreen: fields.onScreen ?? d.onScreen,
+    tv: fields.tv ?? d.tv, tbw: fields.tbw ?? d.tbw, adlib: fields.adlib ?? d.adlib, optional: fields.optional ?? d.optional,
+    pass: fields.pass ?? d.pass, surface: fields.surface ?? d.surface, footwear: fields.footwear ?? d.footwear,
+    prop: fields.prop ?? d.prop, description: fields.description ?? d.description, track: fields.track ?? d.track,
+  };
+}

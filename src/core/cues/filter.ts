@@ -18,7 +18,7 @@ function haystack(cue: Cue): string {
   return [cue.number, cue.lineText, cue.altText, cue.notes, cue.engNotes, cue.character ?? '', cue.reel ?? '',
     cue.scene ?? '', cue.description, cue.prop, cue.surface, cue.footwear, cue.track, cue.reason ?? '']
     .join('\u0000')
-    .toLocaleLowerCase();
+    .toLowerCase();
 }
 
 /** A cue list with its search text prepared once, so each filter pass is a scan of plain strings. */
@@ -64,16 +64,16 @@ export class CueIndex {
   }
 
   filter(filter: CueFilter): Cue[] {
-    const words = (filter.search ?? '').toLocaleLowerCase().split(/\s+/).filter(Boolean);
-    const character = filter.character?.toLocaleLowerCase();
-    const reel = filter.reel?.toLocaleLowerCase();
+    const words = (filter.search ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const character = filter.character?.toLowerCase();
+    const reel = filter.reel?.toLowerCase();
     const out: Cue[] = [];
     for (let i = 0; i < this.#cues.length; i++) {
       const cue = this.#cues[i]!;
       if (filter.kind && cue.kind !== filter.kind) continue;
       if (filter.status && cue.status !== filter.status) continue;
-      if (character !== undefined && (cue.character ?? '').toLocaleLowerCase() !== character) continue;
-      if (reel !== undefined && (cue.reel ?? '').toLocaleLowerCase() !== reel) continue;
+      if (character !== undefined && (cue.character ?? '').toLowerCase() !== character) continue;
+      if (reel !== undefined && (cue.reel ?? '').toLowerCase() !== reel) continue;
       if (words.length) {
         const text = this.#text[i]!;
         if (!words.every((word) => text.includes(word))) continue;

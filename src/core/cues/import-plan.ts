@@ -5,8 +5,8 @@
  * stage…) are left alone. A plan with any error cannot be applied, so a failed import changes nothing.
  */
 import {
-  CUE_FIELD_DEFAULTS,
   CUE_FIELD_NAMES,
+  completeCueFields,
   type CharacterDraft,
   type Cue,
   type CueDraft,
@@ -59,7 +59,7 @@ export interface ProjectCueContext {
   readonly reasonCodes?: readonly { code: string; label: string }[];
 }
 
-const key = (text: string) => text.trim().toLocaleLowerCase();
+const key = (text: string) => text.trim().toLowerCase();
 
 /** A reel's number for numbering: its stored number, or the digits in its name ("Reel 2" → 2). */
 function reelNumberOf(name: string | null | undefined, reels: ProjectCueContext['reels']): number | null {
@@ -159,7 +159,7 @@ export function planImport(context: ProjectCueContext, result: ImportResult): Im
     } else {
       creates.push({
         draft,
-        fields: { ...CUE_FIELD_DEFAULTS, ...fields, kind: draft.kind, number: number ?? '', in: draft.in, out: draft.out },
+        fields: completeCueFields(fields, { kind: draft.kind, number: number ?? '', in: draft.in, out: draft.out }),
       });
     }
   }
@@ -188,7 +188,7 @@ export function planImport(context: ProjectCueContext, result: ImportResult): Im
   const taken = [...context.cues.map((c) => c.number), ...creates.map((c) => c.fields.number).filter(Boolean)];
   const numbers = assignNumbers(contexts, context.scheme, taken);
   unnumbered.forEach((create, i) => {
-    (create as { fields: CueFields }).fields = { ...create.fields, number: numbers[i]! };
+    (create as { fields: CueFields }).fields = completeCueFields(create.fields, { ...create.fields, number: numbers[i]! });
   });
 
   const knownReels = new Set(context.reels.map((r) => key(r.name)));

@@ -61,7 +61,7 @@ function escapeRegExp(text: string): string {
 export function assignNumbers(contexts: readonly NumberingContext[], scheme: NumberingScheme, taken: Iterable<string>): string[] {
   validateTemplate(scheme.adr);
   validateTemplate(scheme.foley);
-  const used = new Set([...taken].map((n) => n.toLocaleLowerCase()));
+  const used = new Set([...taken].map((n) => n.toLowerCase()));
   const next = new Map<string, number>();
   return contexts.map((context) => {
     const template = context.kind === 'adr' ? scheme.adr : scheme.foley;
@@ -69,7 +69,7 @@ export function assignNumbers(contexts: readonly NumberingContext[], scheme: Num
     let seq = next.get(stem);
     if (seq === undefined) {
       const [before, after] = stem.split('\u0000') as [string, string];
-      const pattern = new RegExp(`^${escapeRegExp(before.toLocaleLowerCase())}(\\d+)${escapeRegExp(after.toLocaleLowerCase())}$`);
+      const pattern = new RegExp(`^${escapeRegExp(before.toLowerCase())}(\\d+)${escapeRegExp(after.toLowerCase())}$`);
       seq = 0;
       for (const number of used) {
         const match = pattern.exec(number);
@@ -80,9 +80,9 @@ export function assignNumbers(contexts: readonly NumberingContext[], scheme: Num
     do {
       seq++;
       number = render(template, context, seq);
-    } while (used.has(number.toLocaleLowerCase()));
+    } while (used.has(number.toLowerCase()));
     next.set(stem, seq);
-    used.add(number.toLocaleLowerCase());
+    used.add(number.toLowerCase());
     return number;
   });
 }

@@ -70,14 +70,21 @@ export type ColumnMapping = Record<number, CueField | null>;
  * character that is not a letter or digit removed. "Cue #" → "cuenumber", "TC-In" → "tcin".
  */
 export function normalizeHeader(header: string): string {
-  return header
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/#/g, 'number')
-    .replace(/&/g, 'and')
-    .replace(/[^\p{L}\p{N}]/gu, '');
+  let normalized = normalizedCache.get(header);
+  if (normalized === undefined) {
+    normalized = header
+      .normalize('NFKD')
+      .replace(/\p{M}/gu, '')
+      .toLowerCase()
+      .replace(/#/g, 'number')
+      .replace(/&/g, 'and')
+      .replace(/[^\p{L}\p{N}]/gu, '');
+    // Status, kind and pass cells repeat the same few words thousands of times in a long list.
+    if (normalizedCache.size < 4096) normalizedCache.set(header, normalized);
+  }
+  return normalized;
 }
+const normalizedCache = new Map<string, string>();
 
 /**
  * Header names, normalized, that name each field: what spreadsheets, ADR and Foley cue sheets,
@@ -332,10 +339,9 @@ const PRIORITY_WORDS: Readonly<Record<string, number>> = { high: 1, urgent: 1, m
 
 /** Reason codes: the default list's labels ("Added line") become codes ("added"); others pass as written. */
 function readReason(text: string): string {
-  const squeezed = normalizeHeader(text);
-  const known = DEFAULT_REASON_CODES.find((r) => normalizeHeader(r.code) === squeezed || normalizeHeader(r.label) === squeezed);
-  return known ? known.code : text;
+  return REASON_BY_WORD.get(normalizeHeader(text)) ?? text;
 }
+const REASON_BY_WORD = new Map(DEFAULT_REASON_CODES.flatMap((r) => [[normalizeHeader(r.label), r.code], [normalizeHeader(r.code), r.code]] as const));
 
 // ---------------------------------------------------------------------------------------------
 // Rows

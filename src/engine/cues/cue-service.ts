@@ -3,7 +3,7 @@
  * then one transaction) and exports. It keeps the cues in memory (an index) so listing and
  * filtering 10,000 cues stays well under a frame; every change goes through the store's journal.
  */
-import { CUE_FIELD_DEFAULTS, type Cue, type CueFields } from '../../core/cues/cue.js';
+import { completeCueFields, type Cue, type CueFields } from '../../core/cues/cue.js';
 import { CueIndex, compareCues, type CueFilter } from '../../core/cues/filter.js';
 import { planImport, type ImportPlan } from '../../core/cues/import-plan.js';
 import { assignNumbers, DEFAULT_NUMBERING, renumber, validateTemplate, type NumberingScheme } from '../../core/cues/numbering.js';
@@ -120,7 +120,7 @@ export class CueService {
   /** A new cue; without a number it gets the next one from the project's scheme. */
   async create(fields: Partial<CueFields> & Pick<CueFields, 'kind' | 'in' | 'out'>): Promise<CueChangeEvent> {
     const number = fields.number?.trim() || this.#nextNumbers([fields])[0]!;
-    return this.#apply(`Add cue ${number}`, [{ type: 'create-cue', fields: { ...CUE_FIELD_DEFAULTS, ...fields, number } }]);
+    return this.#apply(`Add cue ${number}`, [{ type: 'create-cue', fields: completeCueFields({ ...fields, number }) }]);
   }
 
   async edit(id: number, patch: Partial<CueFields>): Promise<CueChangeEvent> {
@@ -163,7 +163,7 @@ export class CueService {
     if (!cues.length) throw new LoopstageError('CUE_NONE_MATCH', 'No cues match the filter, so there is nothing to renumber.');
     const untouched = this.#index.cues.filter((cue) => !cues.includes(cue)).map((cue) => cue.number);
     const fresh = renumber(cues.map((cue) => this.#numberingContext(cue)), this.#lists.numbering);
-    const clash = fresh.find((n) => untouched.some((u) => u.toLocaleLowerCase() === n.toLocaleLowerCase()));
+    const clash = fresh.find((n) => untouched.some((u) => u.toLowerCase() === n.toLowerCase()));
     if (clash) {
       throw new LoopstageError('CUE_RENUMBER_CLASH', `Renumbering would give ${clash} to a second cue outside the filter; renumber all cues, or change the scheme.`);
     }
@@ -263,7 +263,7 @@ export class CueService {
       case 'pdf': {
         let layout: PdfLayout = filter.kind === 'foley' ? 'foley-sheet' : 'adr-sheet';
         if (request.sides) {
-          const known = this.#lists.characters.find((c) => c.name.toLocaleLowerCase() === request.sides!.toLocaleLowerCase());
+          const known = this.#lists.characters.find((c) => c.name.toLowerCase() === request.sides!.toLowerCase());
           if (!known) throw new LoopstageError('CUE_CHARACTER_UNKNOWN', `There is no character "${request.sides}" in this project; check the spelling (\`loopstage cues list\` shows the characters).`);
           layout = 'sides';
         }
@@ -303,8 +303,8 @@ export class CueService {
   }
 
   #numberingContext(cue: Pick<CueFields, 'kind' | 'character' | 'reel'>) {
-    const character = cue.character ? this.#lists.characters.find((c) => c.name.toLocaleLowerCase() === cue.character!.toLocaleLowerCase()) : undefined;
-    const reel = cue.reel ? this.#lists.reels.find((r) => r.name.toLocaleLowerCase() === cue.reel!.toLocaleLowerCase()) : undefined;
+    const character = cue.character ? this.#lists.characters.find((c) => c.name.toLowerCase() === cue.character!.toLowerCase()) : undefined;
+    const reel = cue.reel ? this.#lists.reels.find((r) => r.name.toLowerCase() === cue.reel!.toLowerCase()) : undefined;
     const digits = cue.reel ? /\d+/.exec(cue.reel)?.[0] : undefined;
     return {
       kind: cue.kind,
