@@ -151,7 +151,7 @@ describe('Pro Tools text: ADR cues from the Robin Hood spotting session', () => 
     expect(byNumber(ndf, 'MH103')).toMatchObject({ reason: 'added', notes: '[EFF]', lineText: '(effort STRUCK WITH HAND)' }); // {R=Added} → code
     expect(byNumber(ndf, 'SC102').reason).toBe('performance');
     // Quotes stay when the text is not wholly quoted.
-    expect(byNumber(ndf, 'PR101')).toMatchObject({ lineText: '"No, stop! Stop!" (effort SHOVED AWAY)', reason: 'Off mic', notes: '[EFF]' });
+    expect(byNumber(ndf, 'PR101')).toMatchObject({ lineText: '"No, stop! Stop!" (effort SHOVED AWAY)', reason: 'off-mic', notes: '[EFF]' });
     expect(byNumber(ndf, 'GC102').notes).toBe('[AP]');
     expect(byNumber(ndf, 'J119').lineText).toBe('Of course…'); // "$QN=J119         " padded
     expect(byNumber(ndf, 'J121').lineText).toBe('John.grp-02');
