@@ -158,6 +158,14 @@ describe('spotting in Chromium', () => {
     expect(text).toContain('Why did you help me?');
     expect(text).not.toContain('Welcome to Sherwood');
     expect(text).not.toContain('Seize him!');
+    // The right pages: every page is MARIAN's, numbered N of M.
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(1);
+    for (let n = 1; n <= pages; n++) {
+      const page = execFileSync('pdftotext', ['-layout', '-f', String(n), '-l', String(n), pdf, '-'], { encoding: 'utf8' });
+      expect(page).toContain('MARIAN');
+      expect(page).toContain(`Page ${n} of ${pages}`);
+    }
 
     expect(problems).toEqual([]);
     await page.close();
