@@ -24,6 +24,11 @@ if (!existsSync(path.join(demo, 'project.db'))) {
     { ...io, stdout: devNull() },
   );
   if (code !== 0) process.exit(code);
+  // The demo's cue lists: ADR lines and Foley events for the demo reel (cues/adr.csv, cues/foley.tsv).
+  for (const [file, kind] of [['adr.csv', 'adr'], ['foley.tsv', 'foley']]) {
+    const imported = await runCli(['import', path.join(demo, file), '--project', demo, '--kind', kind], { ...io, stdout: devNull() });
+    if (imported !== 0) process.exit(imported);
+  }
 }
 
 const electron = electronBinary();
