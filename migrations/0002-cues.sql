@@ -31,12 +31,14 @@ CREATE TABLE scenes (
   out_sample  INTEGER NOT NULL CHECK (out_sample >= in_sample)
 ) STRICT;
 
--- The per-project, editable list of ADR reason codes.
+-- The per-project, editable list of ADR reason codes. Cues refer to the code (readable in the
+-- file), which a rename carries into them; the id is what the journal records.
 CREATE TABLE reason_codes (
-  code  TEXT PRIMARY KEY COLLATE NOCASE CHECK (length(trim(code)) BETWEEN 1 AND 50),
-  label TEXT NOT NULL,
+  id    INTEGER PRIMARY KEY,
+  code  TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(code)) BETWEEN 1 AND 50),
+  label TEXT NOT NULL CHECK (length(trim(label)) BETWEEN 1 AND 100),
   sort  INTEGER NOT NULL DEFAULT 0
-) STRICT, WITHOUT ROWID;
+) STRICT;
 
 INSERT INTO reason_codes (code, label, sort) VALUES
   ('noise', 'Noise', 1), ('performance', 'Performance', 2), ('added', 'Added line', 3),

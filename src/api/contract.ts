@@ -137,7 +137,7 @@ export const cueListsSchema = z.object({
   characters: z.array(z.object({ id: z.number().int(), name: z.string(), actor: z.string(), prefix: z.string(), colour: z.string() })),
   reels: z.array(z.object({ id: z.number().int(), name: z.string(), number: z.number().int().nullable(), pictureVersion: z.string(), offset: sample })),
   scenes: z.array(z.object({ id: z.number().int(), number: z.string(), description: z.string(), reel: z.string().nullable(), in: sample, out: sample })),
-  reasonCodes: z.array(z.object({ code: z.string(), label: z.string() })),
+  reasonCodes: z.array(z.object({ id: z.number().int(), code: z.string(), label: z.string() })),
   numbering: z.object({ adr: z.string(), foley: z.string() }),
 });
 
@@ -146,6 +146,8 @@ export const cueChangeEventSchema = z.object({
   cues: z.array(cueSchema),
   removedCueIds: z.array(z.number().int()),
   listsChanged: z.boolean(),
+  /** A rename reached cues this event does not list: fetch the cue list again. */
+  cuesStale: z.boolean(),
   history: historySchema,
   revision: z.number().int(),
   /** Present when listsChanged: the new characters, reels, scenes and codes. */
@@ -209,6 +211,23 @@ export const methods = {
   'cues.undo': { params: empty, result: cueChangeEventSchema.nullable() },
   'cues.redo': { params: empty, result: cueChangeEventSchema.nullable() },
   'cues.renumber': { params: z.object({ filter: cueFilterSchema.optional() }).strict(), result: cueChangeEventSchema },
+  'cues.numbering': {
+    params: z.object({ adr: z.string().min(1).max(40), foley: z.string().min(1).max(40) }).strict(),
+    result: z.object({ adr: z.string(), foley: z.string() }),
+  },
+  'characters.update': {
+    params: z.object({
+      id: z.number().int().positive(),
+      patch: z.object({ name: name.optional(), actor: text(200).optional(), prefix: z.string().max(16).optional(), colour: text(32).optional() }).strict(),
+    }).strict(),
+    result: cueChangeEventSchema,
+  },
+  'reasons.add': { params: z.object({ code: z.string().trim().min(1).max(50), label: z.string().trim().min(1).max(100) }).strict(), result: cueChangeEventSchema },
+  'reasons.update': {
+    params: z.object({ id: z.number().int().positive(), patch: z.object({ code: z.string().trim().min(1).max(50).optional(), label: z.string().trim().min(1).max(100).optional() }).strict() }).strict(),
+    result: cueChangeEventSchema,
+  },
+  'reasons.remove': { params: z.object({ id: z.number().int().positive() }).strict(), result: cueChangeEventSchema },
   'cues.importPreview': {
     params: z.object({
       fileName: z.string().min(1).max(1000),

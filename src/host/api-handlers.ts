@@ -80,6 +80,11 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
       return event && changeDto(engine, event);
     },
     'cues.renumber': async ({ filter }) => changeDto(engine, await engine.cues.renumber(filter)),
+    'cues.numbering': async (scheme) => engine.cues.setNumbering(scheme),
+    'characters.update': async ({ id, patch }) => changeDto(engine, await engine.cues.updateCharacter(id, patch)),
+    'reasons.add': async ({ code, label }) => changeDto(engine, await engine.cues.addReason(code, label)),
+    'reasons.update': async ({ id, patch }) => changeDto(engine, await engine.cues.updateReason(id, patch)),
+    'reasons.remove': async ({ id }) => changeDto(engine, await engine.cues.removeReason(id)),
     'cues.importPreview': async (request) => previewDto(await engine.cues.previewImport(request)),
     'cues.importApply': async ({ previewId }) => changeDto(engine, await engine.cues.applyImport(previewId)),
     'cues.export': async (request) => {

@@ -118,3 +118,34 @@ describe('one action that creates a character and cues naming it', () => {
     await expect(project.cues.apply('Again', [{ type: 'create-character', fields: { name: 'robin' } }], now)).rejects.toMatchObject({ code: 'CUE_NAME_TAKEN' });
   });
 });
+
+describe('reason codes and characters, edited and undone', () => {
+  it('renames a reason into its cues, removes it from them, and undo restores both', async () => {
+    await project.cues.apply('Add', [{ type: 'create-cue', fields: fields('R101', { reason: 'noise', character: 'Robin' }) }], now);
+    const noise = (await project.cues.listReasonCodes()).find((r) => r.code === 'noise')!;
+    const renamed = await project.cues.apply('Rename', [{ type: 'update-reason', id: noise.id, patch: { code: 'bg-noise', label: 'Background noise' } }], now);
+    expect(renamed.cuesStale).toBe(true);
+    expect((await project.cues.listCues())[0]?.reason).toBe('bg-noise');
+    await project.cues.apply('Remove', [{ type: 'delete-reason', id: noise.id }], now);
+    expect((await project.cues.listCues())[0]?.reason).toBeNull();
+    expect((await project.cues.listReasonCodes()).some((r) => r.id === noise.id)).toBe(false);
+    await project.cues.undo(now);
+    expect((await project.cues.listCues())[0]?.reason).toBe('bg-noise');
+    await project.cues.undo(now);
+    expect((await project.cues.listCues())[0]?.reason).toBe('noise');
+    await expect(project.cues.apply('Dup', [{ type: 'create-reason', fields: { code: 'NOISE', label: 'x' } }], now)).rejects.toMatchObject({ code: 'CUE_REASON_TAKEN' });
+    const added = await project.cues.apply('Add reason', [{ type: 'create-reason', fields: { code: 'breath', label: 'Breath' } }], now);
+    expect(added.listsChanged).toBe(true);
+    expect((await project.cues.listReasonCodes()).at(-1)).toMatchObject({ code: 'breath', label: 'Breath' });
+  });
+
+  it('edits a character (name, actor, prefix) and its cues show the new name', async () => {
+    await project.cues.apply('Add', [{ type: 'create-cue', fields: fields('R101', { character: 'Robin' }) }], now);
+    const [robin] = await project.cues.listCharacters();
+    await project.cues.apply('Edit', [{ type: 'update-character', id: robin!.id, patch: { name: 'Robin of Locksley', actor: 'Errol Flynn', prefix: 'RL' } }], now);
+    expect(await project.cues.listCharacters()).toMatchObject([{ name: 'Robin of Locksley', actor: 'Errol Flynn', prefix: 'RL' }]);
+    expect((await project.cues.listCues())[0]?.character).toBe('Robin of Locksley');
+    await project.cues.undo(now);
+    expect((await project.cues.listCues())[0]?.character).toBe('Robin');
+  });
+});

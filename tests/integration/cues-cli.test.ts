@@ -162,3 +162,26 @@ describe('loopstage cues list and export cues', () => {
     expect(loopstage(['export', 'cues', '--project', project, '--format', 'pdf', '--sides', 'Nobody', '--out', path.join(tmp, 'x.pdf')]).stderr).toMatch(/no character "Nobody"/);
   });
 });
+
+describe('characters, reasons and numbering from the command line', () => {
+  it('sets a prefix and scheme, renumbers in timeline order, and edits reason codes', () => {
+    const csv = path.join(tmp, 'list.csv');
+    writeFileSync(csv, 'Character,Reel,TC In,TC Out,Line,Reason\nRobin,Reel 2,01:00:20:00,01:00:21:00,Second,Noise\nRobin,Reel 2,01:00:10:00,01:00:11:00,First,\nMarian,Reel 2,01:00:15:00,01:00:16:00,Hers,\n');
+    expect(loopstage(['import', csv, '--project', project]).code).toBe(0);
+    expect(list(project).map((c) => c.number)).toEqual(['R202', 'M201', 'R201']);
+    const set = loopstage(['characters', 'set', 'robin', '--project', project, '--prefix', 'RH', '--actor', 'Errol Flynn']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^Robin +RH +Errol Flynn$/m);
+    expect(loopstage(['cues', 'numbering', '--project', project, '--adr', '{prefix}-{reel}-{seq:03}']).stdout).toContain('ADR numbers: {prefix}-{reel}-{seq:03}');
+    expect(loopstage(['cues', 'numbering', '--project', project, '--adr', '{prefix}']).stderr).toMatch(/not valid: it needs exactly one \{seq\}/);
+    expect(loopstage(['cues', 'renumber', '--project', project]).stdout).toMatch(/Renumber 3 cues/);
+    expect(list(project).map((c) => c.number)).toEqual(['RH-2-001', 'M-2-001', 'RH-2-002']);
+
+    expect(loopstage(['reasons', 'rename', 'noise', '--project', project, '--code', 'bg-noise', '--label', 'Background noise']).code).toBe(0);
+    expect(loopstage(['cues', 'list', '--project', project, '--search', 'second', '--json']).stdout).toContain('"reason": "bg-noise"');
+    expect(loopstage(['reasons', 'add', 'breath', 'Breath', '--project', project]).stdout).toMatch(/^breath +Breath$/m);
+    expect(loopstage(['reasons', 'add', 'BREATH', 'Again', '--project', project]).stderr).toMatch(/already in the list/);
+    expect(loopstage(['reasons', 'remove', 'bg-noise', '--project', project]).code).toBe(0);
+    expect(loopstage(['cues', 'list', '--project', project, '--search', 'second', '--json']).stdout).toContain('"reason": null');
+  });
+});

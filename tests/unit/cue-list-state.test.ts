@@ -50,7 +50,7 @@ function listResult(cues: CueDto[], revision = 5): CueListResult {
 }
 
 function change(revision: number, cues: CueDto[], removedCueIds: number[] = [], label = 'Edit'): CueChangeEvent {
-  return { label, cues, removedCueIds, listsChanged: false, history: { undo: label, redo: null }, revision };
+  return { label, cues, removedCueIds, listsChanged: false, cuesStale: false, history: { undo: label, redo: null }, revision };
 }
 
 describe('CueCollection: incremental updates from cues.changed', () => {

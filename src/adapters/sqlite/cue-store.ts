@@ -19,8 +19,8 @@ import type {
 } from '../../engine/ports/cue-store.js';
 import type { Database, Queryable, SqlValue } from './database.js';
 
-type Entity = 'cue' | 'character' | 'reel' | 'scene';
-const TABLE: Record<Entity, string> = { cue: 'cues', character: 'characters', reel: 'reels', scene: 'scenes' };
+type Entity = 'cue' | 'character' | 'reel' | 'scene' | 'reason_code';
+const TABLE: Record<Entity, string> = { cue: 'cues', character: 'characters', reel: 'reels', scene: 'scenes', reason_code: 'reason_codes' };
 
 /** Columns of each journaled table, in order, as 0002 defines them. */
 const COLUMNS: Record<Entity, readonly string[]> = {
@@ -30,6 +30,7 @@ const COLUMNS: Record<Entity, readonly string[]> = {
   character: ['id', 'name', 'actor', 'prefix', 'colour', 'sort'],
   reel: ['id', 'name', 'number', 'picture_version', 'offset_sample'],
   scene: ['id', 'number', 'description', 'reel_id', 'in_sample', 'out_sample'],
+  reason_code: ['id', 'code', 'label', 'sort'],
 };
 
 const jsonRow = (entity: Entity, alias = '') =>
@@ -81,6 +82,9 @@ const CHUNK = 400;
 
 function constraintError(error: unknown): LoopstageError | null {
   const message = error instanceof Error ? error.message : String(error);
+  if (/UNIQUE constraint failed: reason_codes\.code/.test(message)) {
+    return new LoopstageError('CUE_REASON_TAKEN', 'That reason code is already in the list (codes ignore case); choose another code.');
+  }
   if (/UNIQUE constraint failed: cues\.number/.test(message)) {
     return new LoopstageError('CUE_NUMBER_TAKEN', 'That cue number is already used in this project; choose another number.');
   }
@@ -89,7 +93,7 @@ function constraintError(error: unknown): LoopstageError | null {
     const what = unique[1] === 'characters.name' ? 'character' : unique[1] === 'reels.name' ? 'reel' : 'scene';
     return new LoopstageError('CUE_NAME_TAKEN', `There is already a ${what} of that name in this project (names ignore case); use the existing one or choose another name.`);
   }
-  if (/FOREIGN KEY constraint failed/.test(message) || /reason_code/.test(message)) {
+  if (/FOREIGN KEY constraint failed/.test(message)) {
     return new LoopstageError('CUE_REFERENCE_UNKNOWN', 'The change names a reason code, scene or record the project does not have; add it first or pick one from the list.');
   }
   if (/CHECK constraint failed/.test(message)) {
@@ -182,7 +186,7 @@ export class SqliteCueStore implements CueStore {
   }
 
   async listReasonCodes(): Promise<ReasonCode[]> {
-    return this.db.all<ReasonCode>('SELECT code, label FROM reason_codes ORDER BY sort, code');
+    return this.db.all<ReasonCode>('SELECT id, code, label FROM reason_codes ORDER BY sort, code');
   }
 
   async history(): Promise<History> {
@@ -202,6 +206,7 @@ export class SqliteCueStore implements CueStore {
         const touched = new Set<number>();
         const removed: number[] = [];
         let listsChanged = false;
+        let cuesStale = false;
         const journal = new Journal(tx, actionId, at, label);
 
         const creates = changes.filter((c): c is Extract<CueChange, { type: 'create-cue' }> => c.type === 'create-cue');
@@ -219,8 +224,43 @@ export class SqliteCueStore implements CueStore {
               await journal.updating('character', change.id, async () => {
                 const sets = Object.entries(change.patch).filter(([k]) => ['name', 'actor', 'prefix', 'colour'].includes(k));
                 if (!sets.length) return;
-                await tx.run(`UPDATE characters SET ${sets.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`, [...sets.map(([, v]) => v as SqlValue), change.id]);
+                await tx.run(`UPDATE characters SET ${sets.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`, [...sets.map(([, v]) => (typeof v === 'string' ? v.trim() : v) as SqlValue), change.id]);
               });
+              if (change.patch.name !== undefined) {
+                relations.addCharacter(change.patch.name, change.id);
+                cuesStale = true;
+              }
+              listsChanged = true;
+              break;
+            }
+            case 'create-reason': {
+              const sort = ((await tx.get<{ next: number }>('SELECT coalesce(max(sort), 0) + 1 AS next FROM reason_codes'))!).next;
+              const { lastId } = await tx.run('INSERT INTO reason_codes (code, label, sort) VALUES (?, ?, ?)', [change.fields.code.trim(), change.fields.label.trim(), sort]);
+              await journal.created('reason_code', [lastId]);
+              listsChanged = true;
+              break;
+            }
+            case 'update-reason': {
+              await journal.updating('reason_code', change.id, async () => {
+                const sets = Object.entries(change.patch).filter(([k, v]) => ['code', 'label'].includes(k) && v !== undefined);
+                if (!sets.length) return;
+                await tx.run(`UPDATE reason_codes SET ${sets.map(([k]) => `${k} = ?`).join(', ')} WHERE id = ?`, [...sets.map(([, v]) => String(v).trim()), change.id]);
+              });
+              // A new code reaches every cue that used the old one (ON UPDATE CASCADE).
+              if (change.patch.code !== undefined) cuesStale = true;
+              listsChanged = true;
+              break;
+            }
+            case 'delete-reason': {
+              const code = await tx.get<{ code: string }>('SELECT code FROM reason_codes WHERE id = ?', [change.id]);
+              if (!code) throw new LoopstageError('CUE_NOT_FOUND', 'That reason code no longer exists; reload the list.');
+              // The cues that use it are cleared first, journaled, so undo restores them exactly.
+              for (const { id } of await tx.all<{ id: number }>('SELECT id FROM cues WHERE reason_code = ?', [code.code])) {
+                await journal.updating('cue', id, () => tx.run('UPDATE cues SET reason_code = NULL, updated_at = ? WHERE id = ?', [at, id]).then(() => undefined));
+                touched.add(id);
+              }
+              await journal.deleting('reason_code', change.id);
+              await tx.run('DELETE FROM reason_codes WHERE id = ?', [change.id]);
               listsChanged = true;
               break;
             }
@@ -301,8 +341,8 @@ export class SqliteCueStore implements CueStore {
           await journal.created(entity, [id]);
           listsChanged = true;
         }
-        if (journal.entries === 0) return { label, cues: [], removedCueIds: [], listsChanged: false };
-        return { label, cues: [...createdCues, ...(await this.#cuesById(tx, [...touched]))], removedCueIds: removed, listsChanged };
+        if (journal.entries === 0) return { label, cues: [], removedCueIds: [], listsChanged: false, cuesStale: false };
+        return { label, cues: [...createdCues, ...(await this.#cuesById(tx, [...touched]))], removedCueIds: removed, listsChanged, cuesStale };
       });
     } catch (error) {
       throw constraintError(error) ?? error;
@@ -329,10 +369,16 @@ export class SqliteCueStore implements CueStore {
         `SELECT id, entity, entity_id, before, after FROM journal WHERE action_id = ? ORDER BY id ${direction === 'undo' ? 'DESC' : 'ASC'}`,
         [action.action_id],
       );
-      // Rows are restored in dependency order: on undo, cues go before the characters/reels/scenes
-      // they were created with; on redo, those come back first.
-      const rank = (e: Entity) => (e === 'cue' ? 1 : 0);
-      entries.sort((a, b) => (direction === 'undo' ? rank(b.entity) - rank(a.entity) : rank(a.entity) - rank(b.entity)));
+      // Rows are replayed in dependency order: characters, reels, scenes and reason codes that come
+      // back (or change) first, then cues, then the ones that go away — so no cue ever points at a
+      // row that is not there. Within each group the journal's order holds.
+      const operation = (entry: (typeof entries)[number]) => {
+        const target = direction === 'undo' ? entry.before : entry.after;
+        const source = direction === 'undo' ? entry.after : entry.before;
+        return target === null ? 'delete' : source === null ? 'insert' : 'update';
+      };
+      const group = (entry: (typeof entries)[number]) => (entry.entity === 'cue' ? 1 : operation(entry) === 'delete' ? 2 : 0);
+      entries.sort((a, b) => group(a) - group(b));
       const touched = new Set<number>();
       const removed: number[] = [];
       let listsChanged = false;
@@ -367,9 +413,8 @@ export class SqliteCueStore implements CueStore {
         i++;
       }
       await tx.run('UPDATE journal SET undone = ? WHERE action_id = ?', [direction === 'undo' ? 1 : 0, action.action_id]);
-      // A cue whose character was just restored or removed shows the new name.
-      if (listsChanged) for (const row of await tx.all<{ id: number }>('SELECT id FROM cues')) if (!removed.includes(row.id)) touched.add(row.id);
-      return { label: action.label, cues: await this.#cuesById(tx, [...touched]), removedCueIds: removed, listsChanged };
+      // A relation restored, removed or renamed changes how cues read: the engine reloads them all.
+      return { label: action.label, cues: listsChanged ? [] : await this.#cuesById(tx, [...touched]), removedCueIds: removed, listsChanged, cuesStale: listsChanged };
     });
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readTextFile, writeFileAtomic } from '../../adapters/files/text-file.js';
 import type { Cue } from '../../core/cues/cue.js';
+import { LoopstageError } from '../../core/errors.js';
 import type { CueFilter } from '../../core/cues/filter.js';
 import { parseFrameRate, position, positionToLabel } from '../../core/time/index.js';
 import type { ExportFormat } from '../../engine/cues/cue-service.js';
@@ -29,7 +30,11 @@ export const IMPORT_USAGE = `usage: loopstage import FILE --project DIR [--forma
   undo step). Re-importing an updated list merges by cue number. With errors nothing is imported.`;
 
 export const CUES_USAGE = `usage: loopstage cues list --project DIR [--kind adr|foley] [--character NAME] [--reel NAME]
-                           [--status todo|in_progress|done|omitted] [--search WORDS] [--json]`;
+                           [--status todo|in_progress|done|omitted] [--search WORDS] [--json]
+       loopstage cues renumber --project DIR [filters…]      (timeline order, from the scheme; one undo step)
+       loopstage cues numbering --project DIR [--adr TEMPLATE] [--foley TEMPLATE]
+  Numbering templates use {prefix} (the character's prefix), {reel} and {seq:NN}; the default is
+  ADR {prefix}{reel}{seq:02} (R101) and Foley F{reel}{seq:03} (F1001).`;
 
 export const EXPORT_USAGE = `usage: loopstage export cues --project DIR --format csv|tsv|json|pdf --out FILE [--sides CHARACTER]
                             [--kind …] [--character …] [--reel …] [--status …] [--search …] [--force]
@@ -141,11 +146,29 @@ export const cuesCommand: CliCommand = async (args, io) => {
     io.stdout.write(`${CUES_USAGE}\n`);
     return sub ? 0 : 2;
   }
-  if (sub !== 'list') throw usageError(`There is no "cues ${sub}"; the cues subcommand is list.`, CUES_USAGE);
-  const { values } = parseArgs({ args: rest, options: { project: { type: 'string' }, json: { type: 'boolean', default: false }, ...FILTER_OPTIONS } });
+  if (sub !== 'list' && sub !== 'renumber' && sub !== 'numbering') {
+    throw usageError(`There is no "cues ${sub}"; the cues subcommands are list, renumber and numbering.`, CUES_USAGE);
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: { project: { type: 'string' }, json: { type: 'boolean', default: false }, adr: { type: 'string' }, foley: { type: 'string' }, ...FILTER_OPTIONS },
+  });
   const filter = filterFrom(values, CUES_USAGE);
   const session = await openCueSession(requireProject(values, io, CUES_USAGE));
   try {
+    if (sub === 'numbering') {
+      const current = session.service.lists.numbering;
+      const scheme = values.adr || values.foley
+        ? await session.service.setNumbering({ adr: values.adr ?? current.adr, foley: values.foley ?? current.foley })
+        : current;
+      io.stdout.write(values.json ? `${JSON.stringify(scheme)}\n` : `ADR numbers: ${scheme.adr}\nFoley numbers: ${scheme.foley}\n`);
+      return 0;
+    }
+    if (sub === 'renumber') {
+      const event = await session.service.renumber(filter);
+      io.stdout.write(`${event.label} (undo restores the old numbers).\n`);
+      return 0;
+    }
     const cues = session.service.list(filter);
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ cues, characters: session.service.lists.characters }, null, 2)}\n`);
@@ -181,6 +204,83 @@ export const exportCommand: CliCommand = async (args, io) => {
     const file = await session.service.export({ format: values.format as ExportFormat, filter, ...(values.sides ? { sides: values.sides } : {}) });
     await writeFileAtomic(out, file.data, values.force);
     io.stdout.write(`Wrote ${out} (${file.data.byteLength} bytes).\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};
+
+export const CHARACTERS_USAGE = `usage: loopstage characters list --project DIR [--json]
+       loopstage characters set NAME --project DIR [--name NEW] [--actor ACTOR] [--prefix P] [--colour C]`;
+
+export const charactersCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+    io.stdout.write(`${CHARACTERS_USAGE}\n`);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'list' && sub !== 'set') throw usageError(`There is no "characters ${sub}"; use list or set.`, CHARACTERS_USAGE);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { project: { type: 'string' }, json: { type: 'boolean', default: false }, name: { type: 'string' }, actor: { type: 'string' }, prefix: { type: 'string' }, colour: { type: 'string' } },
+  });
+  const session = await openCueSession(requireProject(values, io, CHARACTERS_USAGE));
+  try {
+    if (sub === 'set') {
+      if (positionals.length !== 1) throw usageError('characters set takes the character\'s NAME.', CHARACTERS_USAGE);
+      const character = session.service.lists.characters.find((c) => c.name.toLowerCase() === positionals[0]!.toLowerCase());
+      if (!character) throw new LoopstageError('CHARACTER_NOT_FOUND', `There is no character "${positionals[0]}" in this project; \`loopstage characters list\` shows them.`);
+      const patch = Object.fromEntries(Object.entries({ name: values.name, actor: values.actor, prefix: values.prefix, colour: values.colour }).filter(([, v]) => v !== undefined));
+      if (!Object.keys(patch).length) throw usageError('Say what to set: --name, --actor, --prefix or --colour.', CHARACTERS_USAGE);
+      await session.service.updateCharacter(character.id, patch);
+    }
+    const characters = session.service.lists.characters;
+    if (values.json) io.stdout.write(`${JSON.stringify(characters, null, 2)}\n`);
+    else for (const c of characters) io.stdout.write(`${c.name.padEnd(24)} ${c.prefix.padEnd(4)} ${c.actor}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};
+
+export const REASONS_USAGE = `usage: loopstage reasons list --project DIR [--json]
+       loopstage reasons add CODE LABEL --project DIR
+       loopstage reasons rename CODE --project DIR [--code NEW] [--label LABEL]
+       loopstage reasons remove CODE --project DIR      (cues lose it; undo gives it back)`;
+
+export const reasonsCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+    io.stdout.write(`${REASONS_USAGE}\n`);
+    return sub ? 0 : 2;
+  }
+  if (!['list', 'add', 'rename', 'remove'].includes(sub)) throw usageError(`There is no "reasons ${sub}"; use list, add, rename or remove.`, REASONS_USAGE);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { project: { type: 'string' }, json: { type: 'boolean', default: false }, code: { type: 'string' }, label: { type: 'string' } },
+  });
+  const session = await openCueSession(requireProject(values, io, REASONS_USAGE));
+  try {
+    const find = (code: string | undefined) => {
+      const reason = session.service.lists.reasonCodes.find((r) => r.code.toLowerCase() === code?.toLowerCase());
+      if (!reason) throw new LoopstageError('REASON_NOT_FOUND', `There is no reason code "${code ?? ''}" in this project; \`loopstage reasons list\` shows them.`);
+      return reason;
+    };
+    if (sub === 'add') {
+      if (positionals.length !== 2) throw usageError('reasons add takes CODE and LABEL.', REASONS_USAGE);
+      await session.service.addReason(positionals[0]!, positionals[1]!);
+    } else if (sub === 'rename') {
+      const patch = Object.fromEntries(Object.entries({ code: values.code, label: values.label }).filter(([, v]) => v !== undefined));
+      if (!Object.keys(patch).length) throw usageError('Say what to change: --code or --label.', REASONS_USAGE);
+      await session.service.updateReason(find(positionals[0]).id, patch);
+    } else if (sub === 'remove') {
+      await session.service.removeReason(find(positionals[0]).id);
+    }
+    const reasons = session.service.lists.reasonCodes;
+    if (values.json) io.stdout.write(`${JSON.stringify(reasons, null, 2)}\n`);
+    else for (const r of reasons) io.stdout.write(`${r.code.padEnd(18)} ${r.label}\n`);
     return 0;
   } finally {
     await session.close();

@@ -150,11 +150,40 @@ export class CueService {
     return set ? this.#changed(set) : null;
   }
 
-  async setNumbering(scheme: NumberingScheme): Promise<void> {
+  async setNumbering(scheme: NumberingScheme): Promise<NumberingScheme> {
     validateTemplate(scheme.adr);
     validateTemplate(scheme.foley);
     await this.#requireHandle().setSetting(NUMBERING_KEY, scheme);
     this.#lists = { ...this.#lists, numbering: scheme };
+    return scheme;
+  }
+
+  /** A character's name, actor, cue-number prefix or colour. */
+  async updateCharacter(id: number, patch: Partial<Omit<Character, 'id'>>): Promise<CueChangeEvent> {
+    const character = this.#lists.characters.find((c) => c.id === id);
+    if (!character) throw new LoopstageError('CHARACTER_NOT_FOUND', 'That character no longer exists; reload the list.');
+    return this.#apply(`Edit character ${character.name}`, [{ type: 'update-character', id, patch }]);
+  }
+
+  async addReason(code: string, label: string): Promise<CueChangeEvent> {
+    return this.#apply(`Add reason ${label}`, [{ type: 'create-reason', fields: { code, label } }]);
+  }
+
+  async updateReason(id: number, patch: Partial<{ code: string; label: string }>): Promise<CueChangeEvent> {
+    const reason = this.#requireReason(id);
+    return this.#apply(`Edit reason ${reason.label}`, [{ type: 'update-reason', id, patch }]);
+  }
+
+  /** Removes a reason code; cues that used it lose it, and undo gives it back to them. */
+  async removeReason(id: number): Promise<CueChangeEvent> {
+    const reason = this.#requireReason(id);
+    return this.#apply(`Remove reason ${reason.label}`, [{ type: 'delete-reason', id }]);
+  }
+
+  #requireReason(id: number): ReasonCode {
+    const reason = this.#lists.reasonCodes.find((r) => r.id === id);
+    if (!reason) throw new LoopstageError('REASON_NOT_FOUND', 'That reason code no longer exists; reload the list.');
+    return reason;
   }
 
   /** Renumbers the filtered cues (all by default) in timeline order from the scheme: one undo step. */
@@ -281,7 +310,8 @@ export class CueService {
 
   async #changed(set: ChangeSet): Promise<CueChangeEvent> {
     const handle = this.#requireHandle();
-    this.#index.update(set.cues, set.removedCueIds);
+    if (set.cuesStale) this.#index.replace(await handle.cues.listCues());
+    else this.#index.update(set.cues, set.removedCueIds);
     if (set.listsChanged) await this.#reloadLists();
     this.#history = await handle.cues.history();
     this.#revision++;

@@ -31,6 +31,7 @@ export interface Scene {
 }
 
 export interface ReasonCode {
+  readonly id: number;
   readonly code: string;
   readonly label: string;
 }
@@ -51,7 +52,11 @@ export type CueChange =
   | { readonly type: 'update-character'; readonly id: number; readonly patch: Partial<CharacterFields> }
   | { readonly type: 'create-reel'; readonly fields: Partial<ReelFields> & { name: string } }
   | { readonly type: 'create-scene'; readonly fields: Partial<SceneFields> & { number: string; in: number; out: number } }
-  | { readonly type: 'update-scene'; readonly number: string; readonly patch: Partial<SceneFields> };
+  | { readonly type: 'update-scene'; readonly number: string; readonly patch: Partial<SceneFields> }
+  | { readonly type: 'create-reason'; readonly fields: { code: string; label: string } }
+  | { readonly type: 'update-reason'; readonly id: number; readonly patch: Partial<{ code: string; label: string }> }
+  /** Cues that use the code lose it (journaled with the action, so undo gives it back). */
+  | { readonly type: 'delete-reason'; readonly id: number };
 
 /** What an action (or its undo/redo) changed, so views can update without reloading everything. */
 export interface ChangeSet {
@@ -60,6 +65,11 @@ export interface ChangeSet {
   readonly removedCueIds: readonly number[];
   /** Characters, reels, scenes or reason codes changed too: reload those lists. */
   readonly listsChanged: boolean;
+  /**
+   * A rename (of a character, reel or reason code) reached cues not listed in `cues`: reload all
+   * cues. Rare, and cheaper than journaling every cue a rename touches.
+   */
+  readonly cuesStale: boolean;
 }
 
 export interface History {

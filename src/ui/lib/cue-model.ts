@@ -91,7 +91,8 @@ export class CueCollection {
     if (event.lists) this.#lists = event.lists;
     this.#history = event.history;
     this.#revision = event.revision;
-    return gap ? 'gap' : 'applied';
+    // A rename reached cues the event does not carry: the list must be fetched again.
+    return gap || event.cuesStale ? 'gap' : 'applied';
   }
 
   filter(filter: CueFilter): Cue[] {
