@@ -146,6 +146,14 @@ describe('spotting in Chromium', () => {
     await expect.poll(() => row(page, 'R1002').textContent()).toContain('01:00:13:12');
     expect(await undo.getAttribute('title')).toBe('Undo Edit R1002 in');
 
+    // ---- Nothing typed is lost: a note typed in the editor is kept when another cue is selected.
+    await page.getByLabel('Notes', { exact: true }).fill('breathier, less anger');
+    await page.getByLabel('Filter by character', { exact: true }).selectOption('');
+    await row(page, 'R1001').click();
+    await expect.poll(() => page.getByLabel('Engineer notes', { exact: true }).inputValue()).toBe('Boom only');
+    await expect.poll(() => row(page, 'R1002').textContent()).toContain('breathier, less anger');
+    expect(await undo.getAttribute('title')).toBe('Undo Edit R1002 notes');
+
     // ---- Talent sides for MARIAN: her lines, nobody else's.
     await page.getByText('Export', { exact: true }).click();
     await page.getByLabel('Talent sides for', { exact: true }).selectOption('MARIAN');

@@ -74,6 +74,14 @@ export class CueCollection {
     this.#revision = result.revision;
   }
 
+  /**
+   * The numbering scheme as saved by `cues.numbering` (which answers with the scheme, not a
+   * change event), so the lists we hold stay in step with the engine's.
+   */
+  setNumbering(numbering: CueLists['numbering']): void {
+    this.#lists = { ...this.#lists, numbering: { adr: numbering.adr, foley: numbering.foley } };
+  }
+
   clear(): void {
     this.#index.replace([]);
     this.#byId.clear();

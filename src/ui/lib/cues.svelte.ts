@@ -25,10 +25,20 @@ import {
   type CuePatch,
   type FilterForm,
 } from './cue-model.js';
+import { countUsage, type ListsSection, type ListUsage } from './project-lists.js';
 import { toUiError, type SessionState } from './session.svelte.js';
 
 export type ExportFormat = Params<'cues.export'>['format'];
 export type ExportedFile = Result<'cues.export'>;
+export type CharacterPatch = Params<'characters.update'>['patch'];
+export type ReasonPatch = Params<'reasons.update'>['patch'];
+export type NumberingScheme = Params<'cues.numbering'>;
+
+/** A failed project lists action: the sentence, and the part of the panel it belongs to. */
+export interface ListsError {
+  section: ListsSection;
+  error: ApiError;
+}
 
 export class CueListState {
   /** Bumped on every change to the collection (which is not itself reactive). */
@@ -46,6 +56,8 @@ export class CueListState {
   loaded = $state(false);
   loading = $state(false);
   error = $state.raw<ApiError | null>(null);
+  /** The last failure of a project lists action (characters, reason codes, numbering). */
+  listsError = $state.raw<ListsError | null>(null);
   busy = $state(0);
   /** The label of the last change (ours or another window's), for the status line. */
   lastChange = $state<string | null>(null);
@@ -77,6 +89,11 @@ export class CueListState {
   characterNames: readonly string[] = $derived.by(() => names(this.lists.characters.map((c) => c.name)));
   reelNames: readonly string[] = $derived.by(() => names(this.lists.reels.map((r) => r.name)));
   sceneNames: readonly string[] = $derived.by(() => names(this.lists.scenes.map((s) => s.number)));
+  /** How many cues use each character and each reason code. */
+  usage: ListUsage = $derived.by(() => {
+    void this.#version;
+    return countUsage(this.#data.cues);
+  });
 
   constructor(session: SessionState) {
     this.#session = session;
@@ -130,6 +147,15 @@ export class CueListState {
     this.error = null;
   }
 
+  /** The project lists failure that belongs to `section`, if any. */
+  listsErrorIn(section: ListsSection): ApiError | null {
+    return this.listsError?.section === section ? this.listsError.error : null;
+  }
+
+  dismissListsError(): void {
+    this.listsError = null;
+  }
+
   /** Saves what changed of one cue as one edit (one undo step). Nothing to change is a success. */
   async edit(id: number, patch: CuePatch): Promise<boolean> {
     if (Object.keys(patch).length === 0) return true;
@@ -176,6 +202,54 @@ export class CueListState {
     return this.#run(async (client) => {
       this.#receive(await client.call('cues.renumber', isEmptyFilter(filter) ? {} : { filter }));
     });
+  }
+
+  /**
+   * Changes a character's name, actor, prefix or colour: one undo step. A rename reaches the cues
+   * (the event says so, and the list is fetched again).
+   */
+  async updateCharacter(id: number, patch: CharacterPatch): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return true;
+    return this.#run(async (client) => {
+      this.#receive(await client.call('characters.update', { id, patch }));
+    }, 'characters');
+  }
+
+  async addReason(code: string, label: string): Promise<boolean> {
+    return this.#run(async (client) => {
+      this.#receive(await client.call('reasons.add', { code, label }));
+    }, 'reasons');
+  }
+
+  async updateReason(id: number, patch: ReasonPatch): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return true;
+    return this.#run(async (client) => {
+      this.#receive(await client.call('reasons.update', { id, patch }));
+    }, 'reasons');
+  }
+
+  /** Removes a reason code; the cues that had it lose it, and undo gives it back to them. */
+  async removeReason(id: number): Promise<boolean> {
+    return this.#run(async (client) => {
+      this.#receive(await client.call('reasons.remove', { id }));
+    }, 'reasons');
+  }
+
+  /**
+   * Saves the numbering templates new cues (and Renumber) use. Not an undo step, and the engine
+   * answers with the scheme rather than a change event, so the lists we hold are updated here.
+   */
+  async setNumbering(scheme: NumberingScheme): Promise<boolean> {
+    return this.#run(async (client) => {
+      const saved = await client.call('cues.numbering', scheme);
+      this.#data.setNumbering(saved);
+      this.#published(`Numbering ADR ${saved.adr}, Foley ${saved.foley}`);
+    }, 'numbering');
+  }
+
+  /** Reports a project lists problem found before anything was sent (e.g. an empty name). */
+  reportListsError(section: ListsSection, error: ApiError): void {
+    this.listsError = { section, error };
   }
 
   async previewImport(request: Params<'cues.importPreview'>): Promise<ImportPreviewDto | null> {
@@ -256,6 +330,7 @@ export class CueListState {
       this.selectedId = null;
       this.filterForm = { ...EMPTY_FILTER };
       this.lastChange = null;
+      this.listsError = null;
       this.loaded = false;
       this.#published(null);
     }
@@ -284,14 +359,22 @@ export class CueListState {
     }
   }
 
-  async #run(work: (client: RpcClient) => Promise<void>): Promise<boolean> {
-    this.error = null;
+  /** Runs one action; its failure lands in `error`, or in `listsError` for a project lists section. */
+  async #run(work: (client: RpcClient) => Promise<void>, section: ListsSection | null = null): Promise<boolean> {
+    const fail = (error: ApiError): void => {
+      if (section) this.listsError = { section, error };
+      else this.error = error;
+    };
+    if (section) this.listsError = null;
+    else this.error = null;
     const client = this.#client;
     if (!client) {
-      this.error = {
+      fail({
         code: 'ENGINE_NOT_CONNECTED',
-        message: 'Loopstage is not connected to its engine, so the cue list cannot change. Wait a moment; if this stays, reload the page.',
-      };
+        message: section
+          ? 'Loopstage is not connected to its engine, so the project lists cannot change. Wait a moment; if this stays, reload the page.'
+          : 'Loopstage is not connected to its engine, so the cue list cannot change. Wait a moment; if this stays, reload the page.',
+      });
       return false;
     }
     this.busy++;
@@ -299,7 +382,7 @@ export class CueListState {
       await work(client);
       return true;
     } catch (error) {
-      this.error = toUiError(error);
+      fail(toUiError(error));
       return false;
     } finally {
       this.busy--;
