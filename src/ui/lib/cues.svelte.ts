@@ -26,7 +26,8 @@ import {
   type FilterForm,
 } from './cue-model.js';
 import { countUsage, type ListsSection, type ListUsage } from './project-lists.js';
-import { toUiError, type SessionState } from './session.svelte.js';
+import { engineCall, toUiError } from './engine-call.js';
+import type { SessionState } from './session.svelte.js';
 
 export type ExportFormat = Params<'cues.export'>['format'];
 export type ExportedFile = Result<'cues.export'>;
@@ -367,26 +368,18 @@ export class CueListState {
     };
     if (section) this.listsError = null;
     else this.error = null;
-    const client = this.#client;
-    if (!client) {
-      fail({
+    return engineCall(
+      this,
+      this.#client,
+      {
         code: 'ENGINE_NOT_CONNECTED',
         message: section
           ? 'Loopstage is not connected to its engine, so the project lists cannot change. Wait a moment; if this stays, reload the page.'
           : 'Loopstage is not connected to its engine, so the cue list cannot change. Wait a moment; if this stays, reload the page.',
-      });
-      return false;
-    }
-    this.busy++;
-    try {
-      await work(client);
-      return true;
-    } catch (error) {
-      fail(toUiError(error));
-      return false;
-    } finally {
-      this.busy--;
-    }
+      },
+      fail,
+      work,
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   Result,
   TransportSnapshot,
 } from '../../api/contract.js';
+import { engineCall, toUiError } from './engine-call.js';
 import { LoopstageError } from '../../core/errors.js';
 import { labelToPosition, parseFrameRate, positionToLabel, position, type FrameRate } from '../../core/time/index.js';
 import { ClockInterpolator } from '../../core/transport/clock-interpolator.js';
@@ -32,12 +33,7 @@ export function localNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** Any failure as the `{code, message}` people see. */
-export function toUiError(error: unknown): ApiError {
-  if (error instanceof LoopstageError) return { code: error.code, message: error.message };
-  const detail = error instanceof Error ? error.message : String(error);
-  return { code: 'UI_UNEXPECTED', message: `Something unexpected went wrong (${detail}). Reload the page; if it happens again, report it with the log.` };
-}
+export { toUiError } from './engine-call.js';
 
 export class SessionState {
   connection = $state<ConnectionState>('connecting');
@@ -294,28 +290,14 @@ export class SessionState {
 
   async #run(work: (client: RpcClient) => Promise<void>): Promise<boolean> {
     this.error = null;
-    const client = this.#connection?.client;
-    if (!client || this.connection !== 'connected') {
-      // A failed or lost connection already has its own notice; don't repeat it.
-      if (!this.connectionError) {
-        this.error = {
-          code: 'ENGINE_NOT_CONNECTED',
-          message: 'Loopstage is not connected to its engine yet. Wait a moment; if this stays, reload the page.',
-        };
-      }
-      return false;
-    }
-    this.busy++;
-    try {
-      await work(client);
-      return true;
-    } catch (error) {
-      this.error = toUiError(error);
-      return false;
-    } finally {
-      this.busy--;
-    }
+    const connected = this.connection === 'connected' ? this.#connection?.client : null;
+    // A failed or lost connection already has its own notice; don't repeat it.
+    const notConnected = this.connectionError
+      ? null
+      : { code: 'ENGINE_NOT_CONNECTED', message: 'Loopstage is not connected to its engine yet. Wait a moment; if this stays, reload the page.' };
+    return engineCall(this, connected, notConnected, (error) => (this.error = error), work);
   }
+
 }
 
 function requireText(value: string, code: string, message: string): string {
