@@ -317,25 +317,31 @@ export class SqliteCueStore implements CueStore {
               break; // in bulk below
           }
         }
-        // Bulk creates: multi-row INSERT … RETURNING, then the journal from the rows themselves. The
+        // Bulk creates: every row goes to SQLite as one JSON array, unpacked there by jsonb_each (one
+        // bound value instead of 300,000), then the journal is filled from the rows themselves. The
         // created cues are returned as built here, without reading 10,000 rows back.
         const createdCues: Cue[] = [];
         for (const { fields } of creates) await relations.ensure(tx, fields);
-        for (let i = 0; i < creates.length; i += CHUNK) {
-          const chunk = creates.slice(i, i + CHUNK);
-          const params: SqlValue[] = [];
-          for (const { fields } of chunk) {
+        if (creates.length) {
+          const rows = creates.map(({ fields }) => {
             const values = new Map(cueColumns(relations, fields, at));
-            for (const column of INSERT_COLUMNS) params.push(values.has(column) ? values.get(column)! : (INSERT_DEFAULTS[column] ?? null));
-            params.push(at, at);
-          }
-          const row = `(${INSERT_COLUMNS.map(() => '?').join(', ')}, ?, ?)`;
+            return INSERT_COLUMNS.map((column) => (values.has(column) ? values.get(column)! : (INSERT_DEFAULTS[column] ?? null)));
+          });
           const ids = await tx.all<{ id: number }>(
-            `INSERT INTO cues (${INSERT_COLUMNS.join(', ')}, created_at, updated_at) VALUES ${chunk.map(() => row).join(', ')} RETURNING id`,
-            params,
+            `INSERT INTO cues (${INSERT_COLUMNS.join(', ')}, created_at, updated_at)
+             SELECT ${INSERT_COLUMNS.map((_, i) => `value ->> ${i}`).join(', ')}, ?1, ?1 FROM jsonb_each(?2) ORDER BY key
+             RETURNING id`,
+            [at, JSON.stringify(rows)],
           );
+          // RETURNING does not promise the order of rows, so cues are matched to their fields by number.
           await journal.created('cue', ids.map((r) => r.id));
-          ids.forEach((r, j) => createdCues.push(createdCue(r.id, chunk[j]!.fields, relations, at)));
+          const byNumber = new Map(creates.map(({ fields }) => [key(fields.number), fields]));
+          for (const row of await tx.all<{ id: number; number: string }>(
+            'SELECT id, number FROM cues WHERE id IN (SELECT value FROM json_each(?))',
+            [JSON.stringify(ids.map((r) => r.id))],
+          )) {
+            createdCues.push(createdCue(row.id, byNumber.get(key(row.number))!, relations, at));
+          }
         }
         for (const { entity, id } of relations.created) {
           await journal.created(entity, [id]);
@@ -446,16 +452,16 @@ function cueColumns(relations: Relations, fields: Partial<CueFields>, at: string
 }
 
 /** The cue a create made, as listCues would return it. */
-function createdCue(id: number, fields: CueFields, relations: Relations, at: string): Cue {
+function createdCue(id: number, f: CueFields, relations: Relations, at: string): Cue {
   return {
-    ...fields,
-    id,
-    number: fields.number.trim(),
-    character: relations.character(fields.character)?.name ?? null,
-    reel: relations.reel(fields.reel)?.name ?? null,
-    scene: relations.scene(fields.scene)?.name ?? null,
-    doneAt: fields.status === 'done' ? at : null,
-    updatedAt: at,
+    id, kind: f.kind, number: f.number, in: f.in, out: f.out,
+    reel: relations.reel(f.reel)?.name ?? null,
+    scene: relations.scene(f.scene)?.name ?? null,
+    character: relations.character(f.character)?.name ?? null,
+    notes: f.notes, engNotes: f.engNotes, status: f.status, doneAt: f.status === 'done' ? at : null, colour: f.colour,
+    lineText: f.lineText, altText: f.altText, reason: f.reason, priority: f.priority, onScreen: f.onScreen,
+    tv: f.tv, tbw: f.tbw, adlib: f.adlib, optional: f.optional, pass: f.pass, surface: f.surface, footwear: f.footwear,
+    prop: f.prop, description: f.description, track: f.track, updatedAt: at,
   };
 }
 
@@ -473,15 +479,13 @@ class Journal {
   constructor(private readonly tx: Queryable, private readonly actionId: number, private readonly at: string, private readonly label: string) {}
 
   async created(entity: Entity, ids: readonly number[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
-      await this.tx.run(
-        `INSERT INTO journal (action_id, at, label, entity, entity_id, before, after)
-         SELECT ?, ?, ?, ?, id, NULL, ${jsonRow(entity)} FROM ${TABLE[entity]} WHERE id IN (${chunk.map(() => '?').join(',')}) ORDER BY id`,
-        [this.actionId, this.at, this.label, entity, ...chunk],
-      );
-      this.entries += chunk.length;
-    }
+    if (!ids.length) return;
+    await this.tx.run(
+      `INSERT INTO journal (action_id, at, label, entity, entity_id, before, after)
+       SELECT ?, ?, ?, ?, id, NULL, ${jsonRow(entity)} FROM ${TABLE[entity]} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      [this.actionId, this.at, this.label, entity, JSON.stringify(ids)],
+    );
+    this.entries += ids.length;
   }
 
   async deleting(entity: Entity, id: number): Promise<void> {
