@@ -222,6 +222,13 @@ export const methods = {
     }).strict(),
     result: cueChangeEventSchema,
   },
+  'reels.update': {
+    params: z.object({
+      id: z.number().int().positive(),
+      patch: z.object({ name: name.optional(), number: z.number().int().min(0).max(999).nullable().optional(), pictureVersion: text(100).optional(), offset: sample.optional() }).strict(),
+    }).strict(),
+    result: cueChangeEventSchema,
+  },
   'reasons.add': { params: z.object({ code: z.string().trim().min(1).max(50), label: z.string().trim().min(1).max(100) }).strict(), result: cueChangeEventSchema },
   'reasons.update': {
     params: z.object({ id: z.number().int().positive(), patch: z.object({ code: z.string().trim().min(1).max(50).optional(), label: z.string().trim().min(1).max(100).optional() }).strict() }).strict(),
@@ -235,6 +242,7 @@ export const methods = {
       format: importFormatSchema.optional(),
       mapping: z.array(z.string().max(200)).max(100).optional(),
       kind: cueKindSchema.optional(),
+      edlEvents: z.enum(['scenes', 'shots']).optional(),
     }).strict(),
     result: importPreviewSchema,
   },

@@ -1,7 +1,7 @@
 /** The `loopstage` command line: one engine, driven from a terminal or a script. */
 import { isLoopstageError } from '../core/errors.js';
 import { describeArgsError, isArgsError } from './args.js';
-import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCommand } from './commands/cues.js';
+import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCommand, reelsCommand } from './commands/cues.js';
 import { devicesCommand } from './commands/devices.js';
 import { projectCommand } from './commands/project.js';
 import { serveCommand } from './commands/serve.js';
@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   import: { run: importCommand, summary: 'import a cue list (CSV, TSV, SRT, WebVTT, EDL, Pro Tools text, JSON) into a project' },
   cues: { run: cuesCommand, summary: 'list a project\'s cues, filtered; renumber them; set the numbering scheme' },
   characters: { run: charactersCommand, summary: 'list characters, or set a character\'s name, actor, cue prefix or colour' },
+  reels: { run: reelsCommand, summary: 'list reels, or set a reel\'s name, number, picture version or timeline offset' },
   reasons: { run: reasonsCommand, summary: 'the project\'s list of ADR reason codes: list, add, rename, remove' },
   export: { run: exportCommand, summary: 'export cues as CSV, TSV, JSON, or PDF cue sheets and talent sides' },
 };

@@ -82,6 +82,7 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'cues.renumber': async ({ filter }) => changeDto(engine, await engine.cues.renumber(filter)),
     'cues.numbering': async (scheme) => engine.cues.setNumbering(scheme),
     'characters.update': async ({ id, patch }) => changeDto(engine, await engine.cues.updateCharacter(id, patch)),
+    'reels.update': async ({ id, patch }) => changeDto(engine, await engine.cues.updateReel(id, patch)),
     'reasons.add': async ({ code, label }) => changeDto(engine, await engine.cues.addReason(code, label)),
     'reasons.update': async ({ id, patch }) => changeDto(engine, await engine.cues.updateReason(id, patch)),
     'reasons.remove': async ({ id }) => changeDto(engine, await engine.cues.removeReason(id)),

@@ -185,3 +185,20 @@ describe('characters, reasons and numbering from the command line', () => {
     expect(loopstage(['cues', 'list', '--project', project, '--search', 'second', '--json']).stdout).toContain('"reason": null');
   });
 });
+
+describe('reels and EDL events', () => {
+  it('sets a reel\'s picture version and offset, and reads EDL events as shots', () => {
+    const csv = path.join(tmp, 'reel.csv');
+    writeFileSync(csv, 'Cue,Reel,TC In,TC Out,Line\nA1,Reel 3,01:00:10:00,01:00:11:00,Hi\n');
+    expect(loopstage(['import', csv, '--project', project]).code).toBe(0);
+    const set = loopstage(['reels', 'set', 'reel 3', '--project', project, '--picture-version', 'v12 locked', '--offset', '03:00:00:00', '--name', 'R3']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^R3 +3 +03:00:00:00 +v12 locked$/m);
+    expect(list(project)[0]).toMatchObject({ number: 'A1' });
+    expect(JSON.parse(loopstage(['cues', 'list', '--project', project, '--json']).stdout).cues[0].reel).toBe('R3');
+    const edlProject = create('Shots', '24');
+    const edl = loopstage(['import', path.join(FIXTURES, 'edl', 'screening_example.edl'), '--project', edlProject, '--edl-events', 'shots', '--json']);
+    expect(edl.code, edl.stderr).toBe(0);
+    expect(JSON.parse(edl.stdout).counts.scenes).toBe(9);
+  });
+});

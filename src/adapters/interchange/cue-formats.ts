@@ -62,7 +62,7 @@ export class CueFileFormats implements CueFormats {
       case 'vtt':
         return { result: importSubtitles(format, text, { file, sampleRate, projectStart }).result };
       case 'edl':
-        return { result: parseEdl(text, { file, frameRate, sampleRate, ...(options.kind ? { kind: options.kind } : {}) }) };
+        return { result: parseEdl(text, { file, frameRate, sampleRate, ...(options.kind ? { kind: options.kind } : {}), ...(options.edlEvents ? { eventsAs: options.edlEvents } : {}) }) };
       case 'ptx': {
         const { session: _session, ...result } = parseProToolsText(text, { file, sampleRate, frameRate, ...(options.kind ? { kind: options.kind } : {}) });
         return { result };

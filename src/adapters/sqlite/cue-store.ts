@@ -272,6 +272,20 @@ export class SqliteCueStore implements CueStore {
               listsChanged = true;
               break;
             }
+            case 'update-reel': {
+              const columns: Record<string, string> = { name: 'name', number: 'number', pictureVersion: 'picture_version', offset: 'offset_sample' };
+              await journal.updating('reel', change.id, async () => {
+                const sets = Object.entries(change.patch).filter(([k, v]) => k in columns && v !== undefined);
+                if (!sets.length) return;
+                await tx.run(`UPDATE reels SET ${sets.map(([k]) => `${columns[k]} = ?`).join(', ')} WHERE id = ?`, [...sets.map(([, v]) => (typeof v === 'string' ? v.trim() : v) as SqlValue), change.id]);
+              });
+              if (change.patch.name !== undefined) {
+                relations.addReel(change.patch.name, change.id);
+                cuesStale = true;
+              }
+              listsChanged = true;
+              break;
+            }
             case 'create-scene': {
               const f = change.fields;
               await relations.ensure(tx, { reel: f.reel ?? null });

@@ -8,7 +8,7 @@ import { readTextFile, writeFileAtomic } from '../../adapters/files/text-file.js
 import type { Cue } from '../../core/cues/cue.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { CueFilter } from '../../core/cues/filter.js';
-import { parseFrameRate, position, positionToLabel } from '../../core/time/index.js';
+import { labelToPosition, parseFrameRate, position, positionToLabel } from '../../core/time/index.js';
 import type { ExportFormat } from '../../engine/cues/cue-service.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../../engine/ports/cue-formats.js';
 import { previewDto } from '../../host/api-handlers.js';
@@ -25,7 +25,8 @@ const FILTER_OPTIONS = {
 } as const;
 
 export const IMPORT_USAGE = `usage: loopstage import FILE --project DIR [--format csv|tsv|srt|vtt|edl|ptx|json]
-                        [--map COLUMN=FIELD …] [--kind adr|foley] [--dry-run] [--json]
+                        [--map COLUMN=FIELD …] [--kind adr|foley] [--edl-events scenes|shots]
+                        [--dry-run] [--json]
   Shows what the import will create, change and skip, then applies it in one transaction (one
   undo step). Re-importing an updated list merges by cue number. With errors nothing is imported.`;
 
@@ -75,6 +76,7 @@ export const importCommand: CliCommand = async (args, io) => {
       format: { type: 'string' },
       map: { type: 'string', multiple: true },
       kind: { type: 'string' },
+      'edl-events': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -84,6 +86,8 @@ export const importCommand: CliCommand = async (args, io) => {
     throw usageError(`--format is one of ${IMPORT_FORMATS.join(', ')}, not "${values.format}".`, IMPORT_USAGE);
   }
   if (values.kind !== undefined && values.kind !== 'adr' && values.kind !== 'foley') throw usageError(`--kind is adr or foley, not "${values.kind}".`, IMPORT_USAGE);
+  const edlEvents = values['edl-events'];
+  if (edlEvents !== undefined && edlEvents !== 'scenes' && edlEvents !== 'shots') throw usageError(`--edl-events is scenes or shots, not "${edlEvents}".`, IMPORT_USAGE);
   const dir = requireProject(values, io, IMPORT_USAGE);
   const file = path.resolve(io.cwd, positionals[0]!);
   const { text, encoding } = await readTextFile(file);
@@ -95,6 +99,7 @@ export const importCommand: CliCommand = async (args, io) => {
       ...(values.format ? { format: values.format as ImportFormat } : {}),
       ...(values.map ? { mapping: values.map } : {}),
       ...(values.kind ? { kind: values.kind as 'adr' | 'foley' } : {}),
+      ...(edlEvents ? { edlEvents } : {}),
     });
     const { plan } = preview;
     const errors = plan.issues.filter((i) => i.severity === 'error');
@@ -281,6 +286,47 @@ export const reasonsCommand: CliCommand = async (args, io) => {
     const reasons = session.service.lists.reasonCodes;
     if (values.json) io.stdout.write(`${JSON.stringify(reasons, null, 2)}\n`);
     else for (const r of reasons) io.stdout.write(`${r.code.padEnd(18)} ${r.label}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};
+
+export const REELS_USAGE = `usage: loopstage reels list --project DIR [--json]
+       loopstage reels set NAME --project DIR [--name NEW] [--number N] [--picture-version V] [--offset TIMECODE]`;
+
+export const reelsCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || rest.includes('--help')) {
+    io.stdout.write(`${REELS_USAGE}\n`);
+    return sub ? 0 : 2;
+  }
+  if (sub !== 'list' && sub !== 'set') throw usageError(`There is no "reels ${sub}"; use list or set.`, REELS_USAGE);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { project: { type: 'string' }, json: { type: 'boolean', default: false }, name: { type: 'string' }, number: { type: 'string' }, 'picture-version': { type: 'string' }, offset: { type: 'string' } },
+  });
+  const session = await openCueSession(requireProject(values, io, REELS_USAGE));
+  try {
+    const rate = parseFrameRate(session.info.frameRate);
+    if (sub === 'set') {
+      const reel = session.service.lists.reels.find((r) => r.name.toLowerCase() === positionals[0]?.toLowerCase());
+      if (!reel) throw new LoopstageError('REEL_NOT_FOUND', `There is no reel "${positionals[0] ?? ''}" in this project; \`loopstage reels list\` shows them.`);
+      const patch: { name?: string; number?: number | null; pictureVersion?: string; offset?: number } = {};
+      if (values.name !== undefined) patch.name = values.name;
+      if (values.number !== undefined) {
+        if (!/^\d{1,3}$/.test(values.number)) throw usageError(`--number is a reel number from 0 to 999, not "${values.number}".`, REELS_USAGE);
+        patch.number = Number(values.number);
+      }
+      if (values['picture-version'] !== undefined) patch.pictureVersion = values['picture-version'];
+      if (values.offset !== undefined) patch.offset = labelToPosition(values.offset, rate, session.info.sampleRate);
+      if (!Object.keys(patch).length) throw usageError('Say what to set: --name, --number, --picture-version or --offset.', REELS_USAGE);
+      await session.service.updateReel(reel.id, patch);
+    }
+    const reels = session.service.lists.reels;
+    if (values.json) io.stdout.write(`${JSON.stringify(reels, null, 2)}\n`);
+    else for (const r of reels) io.stdout.write(`${r.name.padEnd(16)} ${String(r.number ?? '').padEnd(4)} ${label(r.offset, session.info.frameRate, session.info.sampleRate)}  ${r.pictureVersion}\n`);
     return 0;
   } finally {
     await session.close();

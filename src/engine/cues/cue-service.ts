@@ -33,6 +33,8 @@ export interface ImportRequest {
   readonly format?: ImportFormat;
   readonly mapping?: readonly string[];
   readonly kind?: 'adr' | 'foley';
+  /** EDL only: whether events become scenes (default) or shot changes. */
+  readonly edlEvents?: 'scenes' | 'shots';
 }
 
 export interface ImportPreview {
@@ -165,6 +167,13 @@ export class CueService {
     return this.#apply(`Edit character ${character.name}`, [{ type: 'update-character', id, patch }]);
   }
 
+  /** A reel's name, number, picture version, or where it starts on the timeline. */
+  async updateReel(id: number, patch: Partial<Omit<Reel, 'id'>>): Promise<CueChangeEvent> {
+    const reel = this.#lists.reels.find((r) => r.id === id);
+    if (!reel) throw new LoopstageError('REEL_NOT_FOUND', 'That reel no longer exists; reload the list.');
+    return this.#apply(`Edit reel ${reel.name}`, [{ type: 'update-reel', id, patch }]);
+  }
+
   async addReason(code: string, label: string): Promise<CueChangeEvent> {
     return this.#apply(`Add reason ${label}`, [{ type: 'create-reason', fields: { code, label } }]);
   }
@@ -221,6 +230,7 @@ export class CueService {
       ...(request.mapping ? { mapping: request.mapping } : {}),
       ...(savedMapping ? { savedMapping } : {}),
       ...(request.kind ? { kind: request.kind } : {}),
+      ...(request.edlEvents ? { edlEvents: request.edlEvents } : {}),
     });
     const plan = planImport(
       {

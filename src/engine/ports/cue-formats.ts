@@ -20,6 +20,8 @@ export interface ReadOptions {
   /** A mapping saved for this project (column header → field), used before guessing. */
   readonly savedMapping?: Readonly<Record<string, string>>;
   readonly kind?: 'adr' | 'foley';
+  /** EDL only: whether events become scenes (default) or shot changes. */
+  readonly edlEvents?: 'scenes' | 'shots';
 }
 
 export interface ReadResult {

@@ -51,6 +51,7 @@ export type CueChange =
   | { readonly type: 'create-character'; readonly fields: Partial<CharacterFields> & { name: string } }
   | { readonly type: 'update-character'; readonly id: number; readonly patch: Partial<CharacterFields> }
   | { readonly type: 'create-reel'; readonly fields: Partial<ReelFields> & { name: string } }
+  | { readonly type: 'update-reel'; readonly id: number; readonly patch: Partial<ReelFields> }
   | { readonly type: 'create-scene'; readonly fields: Partial<SceneFields> & { number: string; in: number; out: number } }
   | { readonly type: 'update-scene'; readonly number: string; readonly patch: Partial<SceneFields> }
   | { readonly type: 'create-reason'; readonly fields: { code: string; label: string } }
