@@ -118,6 +118,16 @@ describe('project lists in Chromium', () => {
     expect(await prefix.inputValue()).toBe('RH');
     expect(await actor.inputValue()).toBe('Errol Flynn');
 
+    // ---- Reels: picture version and where the reel starts, typed as timecode.
+    await setField(page.getByLabel('Picture version for R1', { exact: true }), 'v12 locked');
+    await setField(page.getByLabel('Start of R1', { exact: true }), '01:00:00:00');
+    await expect.poll(() => undo.getAttribute('title')).toBe('Undo Edit reel R1');
+    const reels = () => cli<{ name: string; pictureVersion: string; offset: number }[]>(['reels', 'list']);
+    await expect.poll(() => reels()[0]).toMatchObject({ name: 'R1', pictureVersion: 'v12 locked', offset: 3600 * 48000 });
+    await setField(page.getByLabel('Start of R1', { exact: true }), '01:00:00:99');
+    await expect.poll(() => page.locator('[role="alert"]').allTextContents()).toContainEqual(expect.stringMatching(/frames is 99/));
+    await page.getByLabel('Start of R1', { exact: true }).press('Escape');
+
     // ---- Reason codes: rename a label, add a code, remove one that a cue uses.
     const reasonTable = page.getByRole('table', { name: 'Reason codes' });
     await setField(reasonTable.getByLabel('Label for noise', { exact: true }), 'Background noise');

@@ -32,6 +32,7 @@ import type { SessionState } from './session.svelte.js';
 export type ExportFormat = Params<'cues.export'>['format'];
 export type ExportedFile = Result<'cues.export'>;
 export type CharacterPatch = Params<'characters.update'>['patch'];
+export type ReelPatch = Params<'reels.update'>['patch'];
 export type ReasonPatch = Params<'reasons.update'>['patch'];
 export type NumberingScheme = Params<'cues.numbering'>;
 
@@ -214,6 +215,13 @@ export class CueListState {
     return this.#run(async (client) => {
       this.#receive(await client.call('characters.update', { id, patch }));
     }, 'characters');
+  }
+
+  async updateReel(id: number, patch: ReelPatch): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return true;
+    return this.#run(async (client) => {
+      this.#receive(await client.call('reels.update', { id, patch }));
+    }, 'reels');
   }
 
   async addReason(code: string, label: string): Promise<boolean> {

@@ -8,7 +8,7 @@ import { renumber, validateTemplate, type NumberingContext } from '../../core/cu
 import type { CueLists } from './cue-model.js';
 
 /** Where a project lists action failed, so its notice shows next to the controls that caused it. */
-export type ListsSection = 'characters' | 'reasons' | 'numbering';
+export type ListsSection = 'characters' | 'reels' | 'reasons' | 'numbering';
 
 export interface ListUsage {
   /** Cues per character name. */
