@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Copied from the team's shared audio-rig/rig.sh (TESTING.md) so tests run from this checkout.
+# Loopstage's addition: `rig_loopback`, one duplex device (rig_out out, rig_loop in), because a
+# PortAudio duplex stream on two separate ALSA PCMs delivered no buffers here; latency calibration
+# needs the loopback on the same open stream.
 # A real-time audio device for machines without a sound card: a private PulseAudio daemon with a
 # null sink gives the clock; ALSA's `file` plugin on top gives exact, known capture content and a
 # copy of everything played. PortAudio (naudiodon) sees it as ordinary ALSA devices.
@@ -13,6 +16,7 @@
 #   rig_out   playback; paced in real time and also written to DIR/played-RATE-CHANNELS-BITS.raw
 #   rig_loop  capture of what rig_out plays (the sink's monitor): a real loopback, for latency tests
 #   default   rig_out + rig_mic (PortAudio needs a default PCM, or it aborts while listing devices)
+#   rig_loopback  rig_out + rig_loop: a duplex device whose input hears its own output
 # Needs Debian packages: pulseaudio pulseaudio-utils libasound2-plugins.
 set -eu
 cmd=${1:?start|stop}; dir=$(mkdir -p "${2:?DIR}" && cd "$2" && pwd)
@@ -36,6 +40,7 @@ pcm.rig_mic  { type file  slave.pcm "rig_pulse_mic"  file "/dev/null"  infile "$
 pcm.rig_out  { type file  slave.pcm "rig_pulse_out"  file "$dir/played-%r-%c-%b.raw"  format "raw" }
 pcm.rig_loop { type plug  slave.pcm "rig_pulse_mic" }
 pcm.default  { type asym  playback.pcm "rig_out"  capture.pcm "rig_mic" }
+pcm.rig_loopback { type asym  playback.pcm "rig_out"  capture.pcm "rig_loop" }
 ALSA
   [ -e "$dir/mic.raw" ] || : > "$dir/mic.raw"
   ( export HOME="$dir/pulse/home" XDG_RUNTIME_DIR="$dir/pulse/run" XDG_CONFIG_HOME="$dir/pulse/home/.config"
