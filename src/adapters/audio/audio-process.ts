@@ -51,6 +51,12 @@ async function handle(message: ToAudioProcess): Promise<void> {
       if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before rolling.');
       runner.command(message.id, message.command);
       return;
+    case 'calibrate': {
+      if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before calibrating.');
+      const result = await runner.calibrate(message.times);
+      send({ type: 'calibrated', id: message.id, result });
+      return;
+    }
     case 'close':
       await runner?.close();
       runner = null;

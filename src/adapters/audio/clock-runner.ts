@@ -7,6 +7,7 @@ import { LoopstageError } from '../../core/errors.js';
 import { TransportClock, type TransportCommand, type TransportSnapshot } from '../../core/transport/transport-clock.js';
 import type { AudioStreamConfig, ClockTick } from '../../engine/ports/audio-host.js';
 import type { FrameSource } from './frame-sources.js';
+import { LatencyCalibrator, type CalibrationResult } from './latency-calibrator.js';
 
 export interface ClockRunnerEvents {
   tick(tick: ClockTick): void;
@@ -33,6 +34,7 @@ export class ClockRunner {
   readonly #firstBuffer: Promise<void>;
   #resolveFirst!: () => void;
   #rejectFirst!: (error: LoopstageError) => void;
+  readonly #calibrator: LatencyCalibrator | null;
 
   constructor(
     private readonly source: FrameSource,
@@ -42,6 +44,7 @@ export class ClockRunner {
     private readonly epochNow: () => number = () => performance.timeOrigin + performance.now(),
   ) {
     this.#clock = new TransportClock(config.startPosition);
+    this.#calibrator = source.clockSource === 'audio-device' ? new LatencyCalibrator(config.sampleRate, config.inputChannels, config.outputChannels) : null;
     this.#firstBuffer = new Promise((resolve, reject) => {
       this.#resolveFirst = resolve;
       this.#rejectFirst = reject;
@@ -51,9 +54,11 @@ export class ClockRunner {
   /** Starts the source; resolves when the first buffer arrives, rejects if none comes. */
   start(): Promise<void> {
     const openedAt = this.now();
+    const calibrator = this.#calibrator;
     this.source.start(
-      (frames) => this.#onBuffer(frames),
+      (frames, samples) => this.#onBuffer(frames, samples),
       (error) => this.#fail(error),
+      calibrator ? (outputFrame, out) => calibrator.fill(outputFrame, out) : undefined,
     );
     this.#watchdog = setInterval(() => {
       const now = this.now();
@@ -83,13 +88,23 @@ export class ClockRunner {
     return this.#clock.snapshot();
   }
 
+  /** Measures the round-trip latency of this open stream `times` times (see LatencyCalibrator). */
+  calibrate(times = 3): Promise<CalibrationResult> {
+    if (!this.#calibrator) {
+      return Promise.reject(new LoopstageError('CALIBRATION_NO_INTERFACE', 'The software clock has no input or output to measure; choose an audio interface, patch its output to its input, and calibrate again.'));
+    }
+    return this.#calibrator.measure(times);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#watchdog);
+    this.#calibrator?.abort(new LoopstageError('CALIBRATION_INTERRUPTED', 'The audio stream closed during calibration; calibrate again once it is open.'));
     await this.source.close();
   }
 
-  #onBuffer(frames: number): void {
+  #onBuffer(frames: number, samples: Buffer | null = null): void {
     if (this.#failed) return;
+    this.#calibrator?.input(this.#clock.snapshot().streamFrame, samples);
     const now = this.now();
     const periodMs = (this.config.framesPerBuffer / this.config.sampleRate) * 1000;
     const late = this.#lastBufferAt !== null && now - this.#lastBufferAt > 3 * periodMs + 5;
@@ -114,6 +129,7 @@ export class ClockRunner {
     if (this.#failed) return;
     this.#failed = true;
     clearInterval(this.#watchdog);
+    this.#calibrator?.abort(error);
     this.#rejectFirst(error);
     this.events.failed(error);
   }

@@ -7,10 +7,19 @@ import { createRequire } from 'node:module';
 import { LoopstageError } from '../../core/errors.js';
 import { SOFTWARE_CLOCK_NAME, type AudioDeviceInfo, type AudioStreamConfig } from '../../engine/ports/audio-host.js';
 
+/**
+ * Fills the next output buffer: `outputFrame` is the output stream's count of frames written
+ * before this buffer (priming included), `out` is interleaved float32 silence to mix into.
+ */
+export type OutputFiller = (outputFrame: number, out: Float32Array) => void;
+
 export interface FrameSource {
   readonly clockSource: 'audio-device' | 'software-clock';
-  /** Starts delivery; `onBuffer` receives each buffer's frame count (and its samples when there are any). */
-  start(onBuffer: (frames: number, samples: Buffer | null) => void, onError: (error: LoopstageError) => void): void;
+  /**
+   * Starts delivery; `onBuffer` receives each buffer's frame count (and its samples when there are
+   * any); `fill`, when given, writes what the output plays, one output buffer per input buffer.
+   */
+  start(onBuffer: (frames: number, samples: Buffer | null) => void, onError: (error: LoopstageError) => void, fill?: OutputFiller): void;
   close(): Promise<void>;
 }
 
@@ -83,7 +92,7 @@ function findDevice(devices: NaudiodonDevice[], name: string, direction: 'input'
   return capable;
 }
 
-const OUTPUT_PRIME_BUFFERS = 4;
+const OUTPUT_PRIME_BUFFERS = 8;
 
 export class PortAudioDuplex implements FrameSource {
   readonly clockSource = 'audio-device';
@@ -92,7 +101,7 @@ export class PortAudioDuplex implements FrameSource {
 
   constructor(private readonly config: AudioStreamConfig) {}
 
-  start(onBuffer: (frames: number, samples: Buffer | null) => void, onError: (error: LoopstageError) => void): void {
+  start(onBuffer: (frames: number, samples: Buffer | null) => void, onError: (error: LoopstageError) => void, fill?: OutputFiller): void {
     const pa = loadNaudiodon();
     const devices = pa.getDevices();
     const input = findDevice(devices, this.config.input, 'input', this.config.inputChannels);
@@ -127,12 +136,21 @@ export class PortAudioDuplex implements FrameSource {
     this.#stream = stream;
     const outFrameBytes = bytesPerFrame(this.config.outputChannels);
     const silence = new Map<number, Buffer>();
+    let outputFrame = 0;
     stream.on('data', (chunk: Buffer) => {
       const frames = chunk.length / bytesPerFrame(this.config.inputChannels);
       onBuffer(frames, chunk);
       // Keep the output in lockstep with the input: one buffer out for every buffer in.
-      let out = silence.get(frames);
-      if (!out) silence.set(frames, (out = Buffer.alloc(frames * outFrameBytes)));
+      let out: Buffer | undefined;
+      if (fill) {
+        const samples = new Float32Array(frames * this.config.outputChannels);
+        fill(outputFrame, samples);
+        out = Buffer.from(samples.buffer);
+      } else {
+        out = silence.get(frames);
+        if (!out) silence.set(frames, (out = Buffer.alloc(frames * outFrameBytes)));
+      }
+      outputFrame += frames;
       if (!this.#closed) stream.write(out);
     });
     stream.on('error', (error: Error) => {
@@ -142,6 +160,7 @@ export class PortAudioDuplex implements FrameSource {
     // that round trip must not leave the device dry (the offset this adds is measured by calibration).
     const prime = Buffer.alloc(this.config.framesPerBuffer * outFrameBytes);
     for (let i = 0; i < OUTPUT_PRIME_BUFFERS; i++) stream.write(prime);
+    outputFrame = OUTPUT_PRIME_BUFFERS * this.config.framesPerBuffer;
     stream.start();
   }
 

@@ -1,12 +1,13 @@
 /** Messages between the engine and the audio process (child_process IPC, JSON). */
 import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
 import type { MidiPortInfo } from '../../engine/ports/audio-host.js';
-import type { AudioDeviceInfo, AudioStreamConfig, ClockTick, OpenedStream } from '../../engine/ports/audio-host.js';
+import type { AudioDeviceInfo, AudioStreamConfig, ClockTick, LatencyMeasurement, OpenedStream } from '../../engine/ports/audio-host.js';
 
 export type ToAudioProcess =
   | { type: 'list-devices'; id: number }
   | { type: 'open'; id: number; config: AudioStreamConfig }
   | { type: 'transport'; id: number; command: TransportCommand }
+  | { type: 'calibrate'; id: number; times: number }
   | { type: 'close'; id: number };
 
 export type FromAudioProcess =
@@ -14,6 +15,7 @@ export type FromAudioProcess =
   | { type: 'opened'; id: number; stream: OpenedStream }
   | { type: 'transport-applied'; id: number; before: TransportSnapshot; after: TransportSnapshot }
   | { type: 'closed'; id: number }
+  | { type: 'calibrated'; id: number; result: LatencyMeasurement }
   | { type: 'failed'; id: number | null; code: string; message: string }
   | { type: 'tick'; tick: ClockTick }
   | { type: 'stats'; lateBuffers: number; buffers: number };

@@ -192,6 +192,12 @@ export interface FindSignalOptions {
   readonly minPeakToNoise?: number;
   /** Below this peak-to-next-peak ratio the match is ambiguous (default 2). */
   readonly minConfidence?: number;
+  /**
+   * Lags either side of the peak that count as the peak itself at least (default 1). A real path
+   * (converters, resampling, a sound system's filters) widens the peak beyond the signal's own main
+   * lobe; a rival that close is the same arrival, not an echo.
+   */
+  readonly minGuard?: number;
 }
 
 export interface SignalMatch {
@@ -295,8 +301,8 @@ export function findSignal(recorded: Float32Array, signal: Float32Array, options
 
   // The peak's own main lobe: the lags where the signal's autocorrelation stays above 10 % of its peak.
   const a0 = auto[0]!;
-  let guard = 1;
-  for (let tau = m - 1; tau >= 1; tau--) {
+  let guard = Math.max(1, Math.floor(options.minGuard ?? 1));
+  for (let tau = m - 1; tau >= guard; tau--) {
     if (Math.abs(auto[tau]!) > 0.1 * a0) {
       guard = tau + 1;
       break;

@@ -44,6 +44,17 @@ export interface AudioStats {
   readonly outputUnderflows: number;
 }
 
+/** A round-trip latency measured on the open stream (output written at frame n is heard at n + roundTrip). */
+export interface LatencyMeasurement {
+  readonly roundTrip: number;
+  readonly count: number;
+  readonly agreeing: number;
+  readonly min: number;
+  readonly max: number;
+  readonly confidence: number;
+  readonly gain: number;
+}
+
 export interface AudioHostEvents {
   tick: ClockTick;
   /** The stream stopped on its own (device gone, process died): the sentence says why. */
@@ -70,6 +81,8 @@ export interface AudioHost {
   open(config: AudioStreamConfig): Promise<OpenedStream>;
   /** Applies a transport command at the next buffer boundary and resolves with the state on either side. */
   transport(command: TransportCommand): Promise<{ before: TransportSnapshot; after: TransportSnapshot }>;
+  /** Measures the open stream's round trip by loopback, `times` times; the stream must be open. */
+  calibrate(times: number): Promise<LatencyMeasurement>;
   on<K extends keyof AudioHostEvents>(name: K, listener: (payload: AudioHostEvents[K]) => void): () => void;
   close(): Promise<void>;
 }

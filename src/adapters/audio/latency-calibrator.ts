@@ -1,0 +1,147 @@
+/**
+ * Latency calibration on the open duplex stream: the calibration sweep is written into the output
+ * at a known output frame, the input is recorded from that frame on, and the sweep is found in it
+ * by cross-correlation (src/core/calibration). On a duplex stream output frame n is played in the
+ * same callback as input frame n is captured, so "heard at frame h" minus "written at frame p" is
+ * the round trip, whatever the output queue's depth.
+ *
+ * A stream's latency can still move just after it opens (PulseAudio, for one, settles its buffers
+ * over the first second: measured here, 890 samples and then 1392). So measurements go on until
+ * the last `times` agree within a sample, up to a few extra tries.
+ */
+import { findSignal, makeCalibrationSignal, measureRoundTrip, summarizeRoundTrips, type RoundTripSummary } from '../../core/calibration/latency.js';
+import { LoopstageError } from '../../core/errors.js';
+
+export interface CalibrationResult extends RoundTripSummary {
+  /** The weakest match's peak-to-next-peak ratio across the measurements. */
+  readonly confidence: number;
+  /** Level of the sweep as heard, relative to as played (1 = unity), from the last measurement. */
+  readonly gain: number;
+}
+
+interface Measurement {
+  playAt: number | null;
+  recorded: Float32Array;
+  filled: number;
+}
+
+/** Measurements beyond the wanted count allowed while the stream settles. */
+const EXTRA_ATTEMPTS = 4;
+
+/** How long to listen for the sweep after it was played: the longest round trip we can measure. */
+const MAX_ROUND_TRIP_SECONDS = 1;
+
+export class LatencyCalibrator {
+  readonly #signal: Float32Array;
+  readonly #listenFrames: number;
+  readonly #guard: number;
+  #current: Measurement | null = null;
+  #results: { roundTrip: number; confidence: number; gain: number }[] = [];
+  #wanted = 0;
+  #attemptsLeft = 0;
+  #settle: { resolve: (result: CalibrationResult) => void; reject: (error: unknown) => void } | null = null;
+
+  constructor(
+    sampleRate: number,
+    private readonly inputChannels: number,
+    private readonly outputChannels: number,
+  ) {
+    this.#signal = makeCalibrationSignal(sampleRate);
+    this.#listenFrames = this.#signal.length + Math.round(sampleRate * MAX_ROUND_TRIP_SECONDS);
+    this.#guard = Math.round(sampleRate / 1000);
+  }
+
+  get busy(): boolean {
+    return this.#settle !== null;
+  }
+
+  measure(times: number): Promise<CalibrationResult> {
+    if (this.#settle) return Promise.reject(new LoopstageError('CALIBRATION_BUSY', 'A calibration is already running; wait for it to finish.'));
+    this.#results = [];
+    this.#wanted = times;
+    this.#attemptsLeft = times + EXTRA_ATTEMPTS;
+    return new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+      this.#next();
+    });
+  }
+
+  /** Called for every output buffer: writes the sweep where it falls (on every output channel). */
+  fill(outputFrame: number, out: Float32Array): void {
+    const current = this.#current;
+    if (!current) return;
+    const frames = out.length / this.outputChannels;
+    // Start a measurement at the next buffer boundary, so the whole sweep is written in order.
+    current.playAt ??= outputFrame;
+    const from = Math.max(outputFrame, current.playAt);
+    const to = Math.min(outputFrame + frames, current.playAt + this.#signal.length);
+    for (let frame = from; frame < to; frame++) {
+      const value = this.#signal[frame - current.playAt]!;
+      for (let channel = 0; channel < this.outputChannels; channel++) out[(frame - outputFrame) * this.outputChannels + channel] = value;
+    }
+  }
+
+  /** Called for every input buffer with the stream frame of its first frame. */
+  input(streamFrame: number, samples: Buffer | null): void {
+    const current = this.#current;
+    if (!current || current.playAt === null || !samples) return;
+    const frames = samples.length / (4 * this.inputChannels);
+    const view = new Float32Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.length));
+    for (let i = 0; i < frames; i++) {
+      const at = streamFrame + i - current.playAt;
+      if (at >= 0 && at < current.recorded.length) {
+        current.recorded[at] = view[i * this.inputChannels]!;
+        current.filled = Math.max(current.filled, at + 1);
+      }
+    }
+    if (current.filled >= current.recorded.length) this.#finishMeasurement(current);
+  }
+
+  /** The stream stopped or was closed: a calibration in progress cannot finish. */
+  abort(error: unknown): void {
+    const settle = this.#settle;
+    this.#current = null;
+    this.#settle = null;
+    settle?.reject(error);
+  }
+
+  #next(): void {
+    this.#current = { playAt: null, recorded: new Float32Array(this.#listenFrames), filled: 0 };
+  }
+
+  #finishMeasurement(current: Measurement): void {
+    this.#current = null;
+    try {
+      // Within a millisecond of the peak is the same arrival smeared by the path's filters, not an echo.
+      const match = findSignal(current.recorded, this.#signal, { minGuard: this.#guard });
+      const roundTrip = measureRoundTrip(current.playAt!, { recordingStart: current.playAt!, offset: match.offset });
+      this.#results.push({ roundTrip, confidence: match.confidence, gain: match.gain });
+      this.#attemptsLeft--;
+      const last = this.#results.slice(-this.#wanted);
+      const settled = last.length === this.#wanted && Math.max(...last.map((r) => r.roundTrip)) - Math.min(...last.map((r) => r.roundTrip)) <= 1;
+      if (!settled && this.#attemptsLeft > 0) {
+        this.#next();
+        return;
+      }
+      // Settled, or out of attempts: summarizeRoundTrips refuses a set that does not agree.
+      const summary = summarizeRoundTrips(last.map((r) => r.roundTrip));
+      const settle = this.#settle!;
+      this.#settle = null;
+      settle.resolve({
+        ...summary,
+        confidence: Math.min(...last.map((r) => r.confidence)),
+        gain: last.at(-1)!.gain,
+      });
+    } catch (error) {
+      // While the stream settles a measurement can hear the sweep twice (a buffer repeated) or miss
+      // it (one dropped): try again. Never hearing it at all means nothing routes output to input.
+      const code = error instanceof LoopstageError ? error.code : '';
+      const transient = code === 'CALIBRATION_AMBIGUOUS' || (code === 'CALIBRATION_NOT_FOUND' && this.#results.length > 0);
+      if (transient && --this.#attemptsLeft > 0) {
+        this.#next();
+        return;
+      }
+      this.abort(error);
+    }
+  }
+}
