@@ -59,6 +59,15 @@ export const audioStatusSchema = z.object({
   inputOverflows: z.number().int().nonnegative(),
   /** Callbacks in which the output ran dry. */
   outputUnderflows: z.number().int().nonnegative(),
+  /** The round-trip latency applied to placement, and whether it still holds for this open stream. */
+  latency: z.object({
+    roundTrip: z.number().int().nonnegative(),
+    measuredAt: z.string(),
+    confidence: z.number(),
+    /** False once the stream was reopened or an output underflow shifted the output since. */
+    current: z.boolean(),
+    note: z.string().nullable(),
+  }).nullable(),
   /** The reason for `failed`, or a notice such as why the software clock stands in. */
   message: z.string().nullable(),
   code: z.string().nullable(),
@@ -194,6 +203,7 @@ export const methods = {
   },
   'audio.select': { params: audioSelectionSchema.strict(), result: audioStatusSchema },
   'audio.status': { params: empty, result: audioStatusSchema },
+  'audio.calibrate': { params: empty, result: audioStatusSchema },
   'transport.play': { params: empty, result: transportSnapshotSchema },
   'transport.stop': { params: empty, result: transportSnapshotSchema },
   'transport.locate': { params: z.object({ position: sample }).strict(), result: transportSnapshotSchema },

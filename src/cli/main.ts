@@ -1,6 +1,7 @@
 /** The `loopstage` command line: one engine, driven from a terminal or a script. */
 import { isLoopstageError } from '../core/errors.js';
 import { describeArgsError, isArgsError } from './args.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCommand, reelsCommand } from './commands/cues.js';
 import { devicesCommand } from './commands/devices.js';
 import { projectCommand } from './commands/project.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   project: { run: projectCommand, summary: 'create a project folder, or show a project\'s settings' },
   serve: { run: serveCommand, summary: 'serve the engine and its UI to a browser on 127.0.0.1' },
   devices: { run: devicesCommand, summary: 'list audio and MIDI devices' },
+  calibrate: { run: calibrateCommand, summary: 'measure the audio interface\'s round-trip latency by loopback' },
   import: { run: importCommand, summary: 'import a cue list (CSV, TSV, SRT, WebVTT, EDL, Pro Tools text, JSON) into a project' },
   cues: { run: cuesCommand, summary: 'list a project\'s cues, filtered; renumber them; set the numbering scheme' },
   characters: { run: charactersCommand, summary: 'list characters, or set a character\'s name, actor, cue prefix or colour' },

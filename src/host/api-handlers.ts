@@ -63,6 +63,7 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     },
     'audio.select': async (selection) => engine.selectAudio(selection),
     'audio.status': async () => engine.audioStatus,
+    'audio.calibrate': async () => engine.calibrate(),
     'transport.play': async () => engine.play(),
     'transport.stop': async () => engine.stop(),
     'transport.locate': async ({ position }) => engine.locate(position),

@@ -68,6 +68,11 @@ describe('project and devices in Chromium', () => {
     await page.getByRole('button', { name: 'Use these devices' }).click();
     await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 10_000 }).toMatch(/^Running on the audio device · device default/);
 
+    // Calibration is offered for a real interface; with nothing patched back it says so.
+    expect(await page.getByRole('status', { name: 'Latency' }).textContent()).toContain('Not calibrated');
+    await page.getByRole('button', { name: 'Calibrate latency' }).click();
+    await expect.poll(() => page.getByRole('alert').allTextContents(), { timeout: 20_000 }).toContainEqual(expect.stringMatching(/not heard on the input.*CALIBRATION_NOT_FOUND/s));
+
     // Keyboard first: Space rolls and stops, G goes to the locate field.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Space');

@@ -104,6 +104,16 @@ describe('bad input at the command line', () => {
   });
 });
 
+describe('loopstage calibrate', () => {
+  it('says clearly when there is no interface, or the output does not reach the input', () => {
+    const dir = makeProject('calibrate');
+    expectOneSentence(loopstage(['calibrate', '--project', dir], { env: rig.env }), /software clock has no input or output to measure/);
+    // `default` records rig_mic, a file of known content (written here), not what the output plays.
+    writeFileSync(rig.micFile, Buffer.alloc(48000 * 8 * 30));
+    expectOneSentence(loopstage(['calibrate', '--project', dir, '--input', 'default', '--output', 'default'], { env: rig.env }), /not heard on the input; check that the output is patched to the input/);
+  });
+});
+
 describe('loopstage devices', () => {
   it('lists the rig as audio devices, and says why there is no MIDI', () => {
     const result = loopstage(['devices', '--json'], { env: rig.env });

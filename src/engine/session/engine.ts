@@ -23,6 +23,15 @@ export interface AudioSelection {
   readonly framesPerBuffer: number;
 }
 
+export interface LatencyState {
+  readonly roundTrip: number;
+  readonly measuredAt: string;
+  readonly confidence: number;
+  /** False once the stream was reopened or an output underflow shifted the output since. */
+  readonly current: boolean;
+  readonly note: string | null;
+}
+
 export interface AudioStatus {
   readonly state: 'closed' | 'opening' | 'running' | 'failed';
   readonly clockSource: 'audio-device' | 'software-clock';
@@ -33,6 +42,7 @@ export interface AudioStatus {
   readonly lateBuffers: number;
   readonly inputOverflows: number;
   readonly outputUnderflows: number;
+  readonly latency: LatencyState | null;
   readonly message: string | null;
   readonly code: string | null;
 }
@@ -65,6 +75,7 @@ const CLOSED_AUDIO: AudioStatus = {
   lateBuffers: 0,
   inputOverflows: 0,
   outputUnderflows: 0,
+  latency: null,
   message: null,
   code: null,
 };
@@ -89,7 +100,13 @@ export class Engine {
     deps.audio.on('stats', ({ lateBuffers, inputOverflows, outputUnderflows }) => {
       const audio = this.#audio;
       if (lateBuffers !== audio.lateBuffers || inputOverflows !== audio.inputOverflows || outputUnderflows !== audio.outputUnderflows) {
-        this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows });
+        // An underflow plays silence where audio was due: everything after it plays later, so the
+        // measured round trip no longer holds.
+        const shifted = outputUnderflows > audio.outputUnderflows && audio.latency?.current;
+        const latency = shifted
+          ? { ...audio.latency!, current: false, note: 'An output underflow shifted the output after the calibration; calibrate again before recording.' }
+          : audio.latency;
+        this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows, latency });
       }
     });
     deps.audio.on('failure', (failure) => {
@@ -170,6 +187,27 @@ export class Engine {
       }
       await this.#openAudio(selection, this.#transport.position);
       if (this.#audio.state === 'running') await handle.setSetting(AUDIO_SELECTION_KEY, selection);
+      return this.#audio;
+    });
+  }
+
+  /**
+   * Measures the round-trip latency of the open stream by loopback (output patched to input), and
+   * remembers it for this device, rate and buffer size. It holds until the stream is reopened.
+   */
+  calibrate(): Promise<AudioStatus> {
+    return this.#serial(async () => {
+      const handle = this.#requireProject();
+      const audio = this.#audio;
+      if (audio.state !== 'running') {
+        throw new LoopstageError('AUDIO_NOT_RUNNING', 'Calibration needs a running audio interface: choose one under Audio devices first.');
+      }
+      if (this.#transport.state === 'rolling') throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before calibrating.');
+      const result = await this.deps.audio.calibrate(3);
+      const latency: LatencyState = { roundTrip: result.roundTrip, measuredAt: this.deps.now().toISOString(), confidence: result.confidence, current: true, note: null };
+      await handle.setSetting(latencyKey(audio), latency);
+      this.deps.log?.(`audio: calibrated round trip ${result.roundTrip} samples (${result.agreeing}/${result.count} agree, confidence ${result.confidence.toFixed(1)})`);
+      this.#setAudio({ ...this.#audio, latency });
       return this.#audio;
     });
   }
@@ -262,8 +300,11 @@ export class Engine {
       });
       this.#setTransport({ state: 'stopped', position: startPosition, streamFrame: 0 });
       this.deps.log?.(`audio: running on ${opened.input} / ${opened.output} at ${opened.sampleRate} Hz, ${opened.framesPerBuffer}-frame buffers (${opened.clockSource})`);
+      // A round trip measured on an earlier opening is shown, but does not hold for this one.
+      const stored = await this.#project?.getSetting<LatencyState>(latencyKey({ input: chosen.input, output: chosen.output, sampleRate: opened.sampleRate, framesPerBuffer: opened.framesPerBuffer }));
       this.#setAudio({
         ...this.#audio,
+        latency: stored ? { ...stored, current: false, note: 'Measured when the stream was last opened; calibrate again for this session.' } : null,
         state: 'running',
         clockSource: opened.clockSource,
         sampleRate: opened.sampleRate,
@@ -321,4 +362,17 @@ export function keepStartLabel(before: ProjectSettings, patch: Partial<ProjectSe
   const newRate = parseFrameRate(patch.frameRate ?? before.frameRate);
   if (newRate.id !== oldRate.id) return patch;
   return { ...patch, start: frameToPosition(frame, newRate, patch.sampleRate) };
+}
+
+/** Where a round trip is remembered: it belongs to one pair of devices at one rate and buffer size. */
+function latencyKey(audio: { input: string | null; output: string | null; sampleRate: number | null; framesPerBuffer: number | null }): string {
+  const key = `latency.${JSON.stringify([audio.input, audio.output, audio.sampleRate, audio.framesPerBuffer])}`;
+  // Settings keys are at most 200 characters; long device names are folded into a hash.
+  return key.length <= 200 ? key : `latency.${key.slice(8, 150)}#${fnv1a(key)}`;
+}
+
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
 }

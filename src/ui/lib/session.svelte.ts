@@ -239,6 +239,13 @@ export class SessionState {
     });
   }
 
+  /** Measures the round-trip latency of the open interface (output patched to input). */
+  async calibrate(): Promise<boolean> {
+    return this.#run(async (client) => {
+      this.audio = await client.call('audio.calibrate', {});
+    });
+  }
+
   async play(): Promise<boolean> {
     return this.#run(async (client) => this.#applyTransport(await client.call('transport.play', {})));
   }
