@@ -166,7 +166,7 @@ describe('transport in Chromium on the audio rig', () => {
     await page.goto(url);
     await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
     process.kill(audioPid, 'SIGKILL');
-    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Failed .*The audio process stopped unexpectedly \(SIGKILL\); reopen the audio device to continue\./);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 10_000 }).toMatch(/^Failed .*The audio process stopped unexpectedly \(SIGKILL\); reopen the audio device to continue\./);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/needs a running audio clock.*AUDIO_NOT_RUNNING/s);
     expect(await page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Stopped');

@@ -94,15 +94,24 @@ export function findMicReader(rootPid: number, micFile: string): number | null {
       }
     }
   }
-  for (const pid of descendants) {
+  // The audio process holds the mic open for the whole session; a short-lived device-listing
+  // process may hold it for a moment too, so the one whose command line names the audio process wins.
+  const readers = [...descendants].filter((pid) => {
     try {
       micDescriptor(pid, micFile);
-      return pid;
+      return true;
     } catch {
-      // not this one
+      return false;
     }
-  }
-  return null;
+  });
+  const commandLine = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return readers.find((pid) => commandLine(pid).includes('audio-process')) ?? readers[0] ?? null;
 }
 
 export function rigAvailable(): boolean {
