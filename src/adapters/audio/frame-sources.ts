@@ -92,7 +92,7 @@ function findDevice(devices: NaudiodonDevice[], name: string, direction: 'input'
   return capable;
 }
 
-const OUTPUT_PRIME_BUFFERS = 8;
+const OUTPUT_PRIME_BUFFERS = 4;
 
 export class PortAudioDuplex implements FrameSource {
   readonly clockSource = 'audio-device';

@@ -172,24 +172,21 @@ export class SessionState {
   /** Reloads everything the UI shows from the engine. */
   async refresh(): Promise<boolean> {
     return this.#run(async (client) => {
-      // Each part independently: a device list that fails to load must not hide the project.
-      const [host, project, audio, devices, transport] = await Promise.allSettled([
-        client.call('app.hello', {}),
-        client.call('project.current', {}),
-        client.call('audio.status', {}),
-        client.call('audio.devices', {}),
-        client.call('transport.state', {}),
+      // Each part independently: a device list that fails to load must not hide the project. Each
+      // answer is applied as it arrives: answers and events share one ordered connection, so an
+      // event sent after an answer (the audio failing, say) is never overwritten by it.
+      const results = await Promise.allSettled([
+        client.call('app.hello', {}).then((host) => (this.host = host)),
+        client.call('project.current', {}).then((project) => (this.project = project)),
+        client.call('audio.status', {}).then((audio) => (this.audio = audio)),
+        client.call('audio.devices', {}).then((devices) => {
+          this.devices = devices.audio;
+          this.midiPorts = devices.midi;
+        }),
+        client.call('transport.state', {}).then((transport) => this.#applyTransport(transport)),
       ]);
-      if (host.status === 'fulfilled') this.host = host.value;
-      if (project.status === 'fulfilled') this.project = project.value;
-      if (audio.status === 'fulfilled') this.audio = audio.value;
-      if (devices.status === 'fulfilled') {
-        this.devices = devices.value.audio;
-        this.midiPorts = devices.value.midi;
-      }
-      if (transport.status === 'fulfilled') this.#applyTransport(transport.value);
       this.#loaded = true;
-      const failed = [host, project, audio, devices, transport].find((r) => r.status === 'rejected');
+      const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     });
   }
