@@ -560,41 +560,6 @@ setInterval(() => { writer.write(block(next, 48000)); next += 48000; }, 50);
     }
   });
 
-  it('throughput and flush cost on the test disk (figures for the record)', async () => {
-    const file = path.join(dir, 'throughput.wav');
-    const flushes: FlushResult[] = [];
-    const format: TakeFormat = { sampleRate: 96_000, channels: 8, bitsPerSample: 24 };
-    // Flushing every 200 ms (five times the real rate) to measure flushes under a full write load.
-    const writer = await TakeWriter.create(file, takeOptions(format, 0, ['1', '2', '3', '4', '5', '6', '7', '8'], { onFlush: (f) => flushes.push(f), flushIntervalMs: 200 }));
-    const block = ramp24Bytes(0, 2400, 8); // 25 ms at 96 kHz, 8 channels: 57.6 kB
-    const total = 1024 * 1024 * 1024;
-    const blocks = Math.ceil(total / block.length);
-    let slowestWrite = 0;
-    const started = performance.now();
-    for (let i = 0; i < blocks; i++) {
-      const t = performance.now();
-      writer.write(block);
-      slowestWrite = Math.max(slowestWrite, performance.now() - t);
-      // Let the event loop breathe, as the engine's would; hold back while 64 MiB wait for the disk
-      // (a real take comes at 2.3 MB/s, so this only measures how fast the disk path can go).
-      if (i % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
-      while (writer.stats.queuedBytes > 64 * 1024 * 1024) await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    const info = await writer.close();
-    const seconds = (performance.now() - started) / 1000;
-    const mbps = info.dataBytes / 1e6 / seconds;
-    const costs = flushes.map((f) => f.ms).sort((a, b) => a - b);
-    const median = costs[Math.floor(costs.length / 2)] ?? NaN;
-    console.log(
-      `throughput: ${(info.dataBytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(2)} s = ${mbps.toFixed(0)} MB/s ` +
-        `(${(mbps / ((96_000 * 8 * 3) / 1e6)).toFixed(0)}× an 8-channel 96 kHz 24-bit take); slowest write() call ${slowestWrite.toFixed(2)} ms; ` +
-        `${flushes.length} flushes, median ${median.toFixed(1)} ms, max ${(costs[costs.length - 1] ?? NaN).toFixed(1)} ms`,
-    );
-    expect(mbps).toBeGreaterThan(10);
-    expect(sndfileInfo(file)).toMatch(new RegExp(`Frames\\s*: ${info.frames}\\n`));
-    rmSync(file);
-  });
-
   it('flush cost at the pace of a recording (8 channels, 96 kHz, 24-bit, 4× real time)', async () => {
     const file = path.join(dir, 'paced.wav');
     const flushes: FlushResult[] = [];
