@@ -58,7 +58,7 @@ export class ClockRunner {
     this.source.start(
       (frames, samples) => this.#onBuffer(frames, samples),
       (error) => this.#fail(error),
-      calibrator ? (outputFrame, out) => calibrator.fill(outputFrame, out) : undefined,
+      calibrator ? (outputFrame, frames) => calibrator.fill(outputFrame, frames) : undefined,
     );
     this.#watchdog = setInterval(() => {
       const now = this.now();

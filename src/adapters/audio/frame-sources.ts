@@ -8,10 +8,11 @@ import { LoopstageError } from '../../core/errors.js';
 import { SOFTWARE_CLOCK_NAME, type AudioDeviceInfo, type AudioStreamConfig } from '../../engine/ports/audio-host.js';
 
 /**
- * Fills the next output buffer: `outputFrame` is the output stream's count of frames written
- * before this buffer (priming included), `out` is interleaved float32 silence to mix into.
+ * The next output buffer of `frames` frames, interleaved float32, or null for silence (the usual
+ * case, which then costs nothing on the audio path). `outputFrame` is the output stream's count of
+ * frames written before this buffer, priming included.
  */
-export type OutputFiller = (outputFrame: number, out: Float32Array) => void;
+export type OutputFiller = (outputFrame: number, frames: number) => Float32Array | null;
 
 export interface FrameSource {
   readonly clockSource: 'audio-device' | 'software-clock';
@@ -141,15 +142,9 @@ export class PortAudioDuplex implements FrameSource {
       const frames = chunk.length / bytesPerFrame(this.config.inputChannels);
       onBuffer(frames, chunk);
       // Keep the output in lockstep with the input: one buffer out for every buffer in.
-      let out: Buffer | undefined;
-      if (fill) {
-        const samples = new Float32Array(frames * this.config.outputChannels);
-        fill(outputFrame, samples);
-        out = Buffer.from(samples.buffer);
-      } else {
-        out = silence.get(frames);
-        if (!out) silence.set(frames, (out = Buffer.alloc(frames * outFrameBytes)));
-      }
+      const samples = fill?.(outputFrame, frames);
+      let out = samples ? Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength) : silence.get(frames);
+      if (!out) silence.set(frames, (out = Buffer.alloc(frames * outFrameBytes)));
       outputFrame += frames;
       if (!this.#closed) stream.write(out);
     });

@@ -66,11 +66,12 @@ export class LatencyCalibrator {
     });
   }
 
-  /** Called for every output buffer: writes the sweep where it falls (on every output channel). */
-  fill(outputFrame: number, out: Float32Array): void {
+  /** Called for every output buffer: the sweep where it falls (on every output channel), else null. */
+  fill(outputFrame: number, frames: number): Float32Array | null {
     const current = this.#current;
-    if (!current) return;
-    const frames = out.length / this.outputChannels;
+    if (!current) return null;
+    if (current.playAt !== null && outputFrame >= current.playAt + this.#signal.length) return null;
+    const out = new Float32Array(frames * this.outputChannels);
     // Start a measurement at the next buffer boundary, so the whole sweep is written in order.
     current.playAt ??= outputFrame;
     const from = Math.max(outputFrame, current.playAt);
@@ -79,6 +80,7 @@ export class LatencyCalibrator {
       const value = this.#signal[frame - current.playAt]!;
       for (let channel = 0; channel < this.outputChannels; channel++) out[(frame - outputFrame) * this.outputChannels + channel] = value;
     }
+    return out;
   }
 
   /** Called for every input buffer with the stream frame of its first frame. */
