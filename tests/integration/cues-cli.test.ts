@@ -179,6 +179,10 @@ describe('characters, reasons and numbering from the command line', () => {
 
     expect(loopstage(['reasons', 'rename', 'noise', '--project', project, '--code', 'bg-noise', '--label', 'Background noise']).code).toBe(0);
     expect(loopstage(['cues', 'list', '--project', project, '--search', 'second', '--json']).stdout).toContain('"reason": "bg-noise"');
+    // The cue sheet prints the reason as the project now names it.
+    const sheet = path.join(tmp, 'sheet.pdf');
+    expect(loopstage(['export', 'cues', '--project', project, '--format', 'pdf', '--out', sheet]).code).toBe(0);
+    expect(spawnSync('pdftotext', ['-layout', sheet, '-'], { encoding: 'utf8' }).stdout).toContain('Background noise');
     expect(loopstage(['reasons', 'add', 'breath', 'Breath', '--project', project]).stdout).toMatch(/^breath +Breath$/m);
     expect(loopstage(['reasons', 'add', 'BREATH', 'Again', '--project', project]).stderr).toMatch(/already in the list/);
     expect(loopstage(['reasons', 'remove', 'bg-noise', '--project', project]).code).toBe(0);

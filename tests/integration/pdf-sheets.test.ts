@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCuePdf, type CuePdfOptions, type PdfContext } from '../../src/adapters/interchange/pdf-sheets.js';
-import { CUE_FIELD_DEFAULTS, type Cue, type FoleyPass } from '../../src/core/cues/cue.js';
+import { CUE_FIELD_DEFAULTS, type Cue, type FoleyPass, DEFAULT_REASON_CODES } from '../../src/core/cues/cue.js';
 import { FRAME_RATES, labelToPosition, positionToLabel, position } from '../../src/core/time/index.js';
 import type { PdfLayout } from '../../src/engine/ports/cue-formats.js';
 
@@ -28,6 +28,8 @@ const context: PdfContext = {
     { id: 3, name: 'Hank', actor: 'Hank Doyle', prefix: 'HA', colour: '' },
   ],
   scenes: [],
+  // The project renamed one label: sheets print the project's names, not the defaults.
+  reasonCodes: DEFAULT_REASON_CODES.map((r) => (r.code === 'performance' ? { ...r, label: 'Read / performance' } : r)),
   made: MADE,
 };
 
@@ -214,7 +216,7 @@ describe('PDF sheets (read back with poppler)', () => {
     expect(all).toMatch(/A101 Émile 01:00:00;02 \S+ Noise TV TBW ADLIB OPT/);
     expect(all).toContain('Alt: Alternative: the tide is turning and nobody L00alt');
     expect(all).toContain('Eng: Lav + boom, 2 ft');
-    expect(all).toContain('Performance');
+    expect(all).toContain('Read / performance');
     expect(all).toMatch(/A160 Hank \S+ \S+ OMIT/);
   });
 

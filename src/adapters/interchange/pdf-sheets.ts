@@ -34,7 +34,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
-import { DEFAULT_REASON_CODES, FOLEY_PASSES, type Cue, type FoleyPass } from '../../core/cues/cue.js';
+import { FOLEY_PASS_LABELS, FOLEY_PASSES, type Cue, type FoleyPass } from '../../core/cues/cue.js';
 import { LoopstageError } from '../../core/errors.js';
 import { position, positionToLabel, type FrameRate } from '../../core/time/index.js';
 import type { ExportContext, PdfLayout } from '../../engine/ports/cue-formats.js';
@@ -370,11 +370,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-const REASON_LABELS = new Map<string, string>(DEFAULT_REASON_CODES.map((r) => [r.code, r.label]));
-
-function reasonLabel(reason: string | null): string {
+/** A reason as the project's list names it. */
+function reasonLabel(reason: string | null, context: PdfContext): string {
   if (reason === null) return '';
-  return REASON_LABELS.get(reason) ?? reason;
+  return context.reasonCodes.find((r) => r.code.toLowerCase() === reason.toLowerCase())?.label ?? reason;
 }
 
 function adrFlags(cue: Cue): string[] {
@@ -607,7 +606,7 @@ function adrSheet(fonts: Fonts, page: PageGeometry, all: readonly Cue[], context
         [{ text: cue.character ?? '', style: s(CELL) }],
         [{ text: tc(cue.in, context), style: s(CELL) }],
         [{ text: tc(cue.out, context), style: s(CELL) }],
-        [{ text: reasonLabel(cue.reason), style: s(CELL) }],
+        [{ text: reasonLabel(cue.reason, context), style: s(CELL) }],
         [{ text: flags.join(' '), style: s(CELL_BOLD) }],
         line,
         notes,
@@ -618,13 +617,6 @@ function adrSheet(fonts: Fonts, page: PageGeometry, all: readonly Cue[], context
   return section;
 }
 
-const PASS_NAMES: Readonly<Record<FoleyPass, string>> = {
-  feet: 'Feet',
-  props: 'Props',
-  cloth: 'Cloth',
-  moves: 'Moves',
-  specifics: 'Specifics',
-};
 
 function foleySheet(fonts: Fonts, page: PageGeometry, all: readonly Cue[], context: PdfContext): Section {
   const cues = all.filter((c) => c.kind === 'foley');
@@ -673,7 +665,7 @@ function foleySheet(fonts: Fonts, page: PageGeometry, all: readonly Cue[], conte
   const groups: TableGroup[] = passes
     .map((pass) => {
       const members = cues.filter((c) => (FOLEY_PASSES.includes(c.pass as FoleyPass) ? c.pass : null) === pass);
-      return { heading: pass === null ? 'No pass' : PASS_NAMES[pass], note: plural(members.length, 'cue'), rows: members.map(row) };
+      return { heading: pass === null ? 'No pass' : FOLEY_PASS_LABELS[pass], note: plural(members.length, 'cue'), rows: members.map(row) };
     })
     .filter((g) => g.rows.length > 0);
   layoutTable(fonts, page, section, specs, groups);

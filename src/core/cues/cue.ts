@@ -14,6 +14,15 @@ export type CueStatus = (typeof CUE_STATUSES)[number];
 export const FOLEY_PASSES = ['feet', 'props', 'cloth', 'moves', 'specifics'] as const;
 export type FoleyPass = (typeof FOLEY_PASSES)[number];
 
+/** How a Foley pass is named to people (sheets, the editor). */
+export const FOLEY_PASS_LABELS: Readonly<Record<FoleyPass, string>> = {
+  feet: 'Feet',
+  props: 'Props',
+  cloth: 'Cloth',
+  moves: 'Moves',
+  specifics: 'Specifics',
+};
+
 /** The reason codes a new project starts with; each project edits its own list. */
 export const DEFAULT_REASON_CODES = [
   { code: 'noise', label: 'Noise' },

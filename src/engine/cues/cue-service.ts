@@ -286,6 +286,7 @@ export class CueService {
       sampleRate: info.sampleRate,
       characters: this.#lists.characters,
       scenes: this.#lists.scenes,
+      reasonCodes: this.#lists.reasonCodes,
       made: this.deps.now(),
     };
     const filter: CueFilter = { ...request.filter, ...(request.sides ? { character: request.sides, kind: 'adr' as const } : {}) };

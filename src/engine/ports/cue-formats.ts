@@ -36,6 +36,8 @@ export interface ExportContext {
   readonly sampleRate: number;
   readonly characters: readonly Character[];
   readonly scenes: readonly Scene[];
+  /** The project's reason codes, so sheets print each cue's reason as the project names it. */
+  readonly reasonCodes: readonly { code: string; label: string }[];
   /** When the export was made, printed on sheets. */
   readonly made: Date;
 }
