@@ -6,7 +6,7 @@
 import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findPackageRoot } from '../src/adapters/sqlite/migrations.js';
+import { findPackageRoot } from '../src/adapters/files/package-root.js';
 import { createEngine } from '../src/host/create-engine.js';
 import { contentSecurityPolicy } from '../src/server/server.js';
 import { APP_ORIGIN } from './channels.js';

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findPackageRoot } from '../../src/adapters/files/package-root.js';
 import { Database } from '../../src/adapters/sqlite/database.js';
 import {
   defaultMigrationsDir,
-  findPackageRoot,
   getUserVersion,
   latestVersion,
   loadMigrations,

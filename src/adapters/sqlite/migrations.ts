@@ -3,9 +3,9 @@
  * Each pending one runs in its own transaction that also stamps `PRAGMA user_version = NNNN`, so
  * a database is always exactly at one schema version.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findPackageRoot } from '../files/package-root.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { Database, Queryable } from './database.js';
 
@@ -26,36 +26,6 @@ export interface MigrateResult {
 }
 
 const MIGRATION_NAME = /^(\d{4})-[a-z0-9][a-z0-9-]*\.sql$/;
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The package root: the nearest folder at or above `from` holding both package.json and a
- * migrations/ folder. Works from src/adapters/sqlite (vitest, tsx) and from the compiled
- * dist/src/adapters/sqlite alike.
- */
-export function findPackageRoot(from: string | URL = import.meta.url): string {
-  const start = typeof from === 'string' && !from.startsWith('file:') ? from : fileURLToPath(from);
-  let dir = path.dirname(path.resolve(start));
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && isDirectory(path.join(dir, 'migrations'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new LoopstageError(
-        'MIGRATIONS_NOT_FOUND',
-        `No migrations folder was found above ${path.dirname(path.resolve(start))}; this Loopstage installation is incomplete, reinstall it.`,
-        { from: start },
-      );
-    }
-    dir = parent;
-  }
-}
 
 /** The migrations folder that ships with this Loopstage. */
 export function defaultMigrationsDir(): string {

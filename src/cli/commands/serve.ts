@@ -1,7 +1,7 @@
 /** `loopstage serve`: the engine with its UI on 127.0.0.1 (or, opted in, another address with a token). */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { findPackageRoot } from '../../adapters/sqlite/migrations.js';
+import { findPackageRoot } from '../../adapters/files/package-root.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { AudioSelection, Engine } from '../../engine/session/engine.js';
 import { createEngine } from '../../host/create-engine.js';
