@@ -188,6 +188,119 @@ export const importPreviewSchema = z.object({
 });
 export type ImportPreviewDto = z.infer<typeof importPreviewSchema>;
 
+// ---- Recording ---------------------------------------------------------------------------------
+const switches = z.object({ guide: z.boolean(), beeps: z.boolean(), input: z.boolean() });
+export const monitorMatrixSchema = z.object({ rehearse: switches, record: switches, playback: switches });
+export const beepSettingsSchema = z.object({
+  count: z.number().int().min(0).max(100),
+  frequencyHz: z.number().positive().max(20_000),
+  lengthFrames: z.number().int().min(1).max(100),
+  spacingSeconds: z.number().positive().max(10),
+  levelDb: z.number().min(-96).max(0),
+  beepOnIn: z.boolean(),
+});
+export const sampleEncodingSchema = z.enum(['pcm16', 'pcm24', 'float32']);
+export const recordingSettingsSchema = z.object({
+  preRollSeconds: z.number().min(0).max(60),
+  postRollSeconds: z.number().min(0).max(60),
+  encoding: sampleEncodingSchema,
+  /** Input channels recorded, 0-based, in file channel order. */
+  inputChannels: z.array(z.number().int().min(0).max(63)).min(1).max(64),
+  /** A name per input channel of the device (index = input channel). */
+  channelNames: z.array(z.string().max(64)).max(64),
+  outputChannels: z.number().int().min(1).max(32),
+  takeTemplate: z.string().min(1).max(200),
+  tape: z.string().max(64),
+  monitor: monitorMatrixSchema,
+  beeps: beepSettingsSchema,
+  manualOffset: z.number().int().min(-192_000).max(192_000),
+  guideGainDb: z.number().min(-96).max(12),
+});
+export type RecordingSettings = z.infer<typeof recordingSettingsSchema>;
+export const recordingSettingsPatchSchema = recordingSettingsSchema
+  .extend({
+    monitor: z.object({ rehearse: switches.partial(), record: switches.partial(), playback: switches.partial() }).partial(),
+    beeps: beepSettingsSchema.partial(),
+  })
+  .partial()
+  .strict();
+
+export const takeSchema = z.object({
+  id: z.number().int(),
+  cueId: z.number().int(),
+  number: z.number().int(),
+  path: z.string(),
+  channels: z.number().int(),
+  channelNames: z.array(z.string()),
+  inputChannels: z.array(z.number().int()),
+  sampleRate: z.number().int(),
+  bitsPerSample: z.number().int(),
+  float: z.boolean(),
+  /** Timeline sample of the first sample (bext TimeReference). */
+  start: sample,
+  length: sample,
+  latency: z.number().int(),
+  latencySource: z.enum(['measured', 'stored', 'none']),
+  inputDevice: z.string(),
+  outputDevice: z.string(),
+  status: z.enum(['recording', 'complete', 'recovered', 'aborted']),
+  problem: z.string().nullable(),
+  circled: z.boolean(),
+  noGood: z.boolean(),
+  rating: z.number().int().min(0).max(5).nullable(),
+  note: z.string(),
+  createdAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type Take = z.infer<typeof takeSchema>;
+
+export const rollRangeSchema = z.object({ start: sample, end: sample });
+export const beepSchema = z.object({ frame: z.number().int(), start: sample, length: sample });
+export const rollPhaseSchema = z.enum(['idle', 'rehearse', 'record', 'playback']);
+export const rollStartedSchema = z.object({
+  phase: rollPhaseSchema,
+  cueId: z.number().int(),
+  range: rollRangeSchema,
+  beeps: z.array(beepSchema),
+  take: takeSchema.nullable(),
+  warning: z.string().nullable(),
+});
+export const recorderStateSchema = z.object({
+  phase: rollPhaseSchema,
+  cueId: z.number().int().nullable(),
+  take: takeSchema.nullable(),
+  flushedFrames: sample,
+  range: rollRangeSchema.nullable(),
+});
+export type RecorderState = z.infer<typeof recorderStateSchema>;
+export const metersSchema = z.object({
+  channels: z.array(z.number().int()),
+  peak: z.array(z.number()),
+  rms: z.array(z.number()),
+  peakDb: z.array(z.number()),
+  rmsDb: z.array(z.number()),
+  clipped: z.array(z.boolean()),
+});
+export type Meters = z.infer<typeof metersSchema>;
+export const guideSchema = z.object({
+  id: z.number().int(),
+  path: z.string(),
+  name: z.string(),
+  start: sample,
+  length: sample,
+  channels: z.number().int(),
+  sampleRate: z.number().int(),
+  enabled: z.boolean(),
+  addedAt: z.string(),
+});
+export type Guide = z.infer<typeof guideSchema>;
+export const cueRollSchema = z.object({
+  cueId: z.number().int().positive(),
+  preRollMs: z.number().int().min(0).max(60_000).nullable(),
+  postRollMs: z.number().int().min(0).max(60_000).nullable(),
+});
+const rollMonitorSchema = switches.partial().strict();
+
 export const methods = {
   'app.hello': { params: empty, result: z.object({ version: z.string(), host: z.enum(['electron', 'server', 'test']) }) },
   'project.current': { params: empty, result: projectInfoSchema.nullable() },
@@ -261,6 +374,30 @@ export const methods = {
     params: z.object({ format: z.enum(['csv', 'tsv', 'json', 'pdf']), filter: cueFilterSchema.optional(), sides: z.string().max(200).optional() }).strict(),
     result: z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() }),
   },
+  'recording.settings': { params: empty, result: recordingSettingsSchema },
+  'recording.update': { params: recordingSettingsPatchSchema, result: recordingSettingsSchema },
+  'recorder.state': { params: empty, result: recorderStateSchema },
+  'recorder.roll': {
+    params: z.object({
+      cueId: z.number().int().positive(),
+      record: z.boolean(),
+      preRollSeconds: z.number().min(0).max(60).optional(),
+      postRollSeconds: z.number().min(0).max(60).optional(),
+      monitor: rollMonitorSchema.optional(),
+    }).strict(),
+    result: rollStartedSchema,
+  },
+  /** Stops the transport; resolves with the take filed, if one was recording. */
+  'recorder.stop': { params: empty, result: takeSchema.nullable() },
+  'takes.list': { params: z.object({ cueId: z.number().int().positive().optional() }).strict(), result: z.array(takeSchema) },
+  'takes.play': { params: z.object({ takeId: z.number().int().positive() }).strict(), result: rollStartedSchema },
+  'cueRoll.get': { params: z.object({ cueId: z.number().int().positive() }).strict(), result: cueRollSchema },
+  'cueRoll.set': { params: cueRollSchema.strict(), result: cueRollSchema },
+  'guides.list': { params: empty, result: z.array(guideSchema) },
+  'guides.update': {
+    params: z.object({ id: z.number().int().positive(), patch: z.object({ name: z.string().trim().min(1).max(200), start: sample, enabled: z.boolean() }).partial().strict() }).strict(),
+    result: guideSchema,
+  },
 } as const;
 
 export const events = {
@@ -269,6 +406,9 @@ export const events = {
   'audio.status': audioStatusSchema,
   'project.changed': projectInfoSchema.nullable(),
   'cues.changed': cueChangeEventSchema,
+  'takes.changed': z.object({ cueId: z.number().int(), take: takeSchema }),
+  'recorder.changed': recorderStateSchema,
+  'meters': metersSchema,
 } as const;
 
 export type Methods = typeof methods;

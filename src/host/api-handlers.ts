@@ -44,6 +44,12 @@ function listsDto(engine: Engine) {
   return { characters: [...lists.characters], reels: [...lists.reels], scenes: [...lists.scenes], reasonCodes: [...lists.reasonCodes], numbering: lists.numbering };
 }
 
+/** Engine values carry readonly arrays and branded positions; the wire types want plain ones. */
+function copy<T>(value: T): Mutable<T> {
+  return value as Mutable<T>;
+}
+type Mutable<T> = T extends number ? number : T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+
 function base64(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 }
@@ -93,6 +99,17 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
       const file = await engine.cues.export(request);
       return { fileName: file.fileName, mimeType: file.mimeType, base64: base64(file.data) };
     },
+    'recording.settings': async () => copy(await engine.recordingSettings()),
+    'recording.update': async (patch) => copy(await engine.updateRecordingSettings(patch)),
+    'recorder.state': async () => copy(engine.recorder.state),
+    'recorder.roll': async (request) => copy(await engine.recorder.start(request)),
+    'recorder.stop': async () => copy(await engine.recorder.stop()),
+    'takes.list': async ({ cueId }) => copy(await engine.recorder.takes(cueId)),
+    'takes.play': async ({ takeId }) => copy(await engine.recorder.review(takeId)),
+    'cueRoll.get': async ({ cueId }) => engine.recorder.roll(cueId),
+    'cueRoll.set': async (roll) => engine.recorder.setRoll(roll),
+    'guides.list': async () => copy(await engine.recorder.guides()),
+    'guides.update': async ({ id, patch }) => copy(await engine.recorder.updateGuide(id, patch)),
   };
 }
 
@@ -107,6 +124,9 @@ export function forwardEngineEvents(
     engine.events.on('audio', (status) => publish('audio.status', status)),
     engine.events.on('project', (info) => publish('project.changed', info)),
     engine.events.on('cues', (event) => publish('cues.changed', changeDto(engine, event))),
+    engine.events.on('takes', (event) => publish('takes.changed', copy(event))),
+    engine.events.on('recorder', (state) => publish('recorder.changed', copy(state))),
+    engine.events.on('meters', (reading) => publish('meters', copy(reading))),
   ];
   return () => off.forEach((unsubscribe) => unsubscribe());
 }

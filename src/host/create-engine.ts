@@ -2,6 +2,7 @@
 import { AudioProcessHost } from '../adapters/audio/audio-process-host.js';
 import { CueFileFormats } from '../adapters/interchange/cue-formats.js';
 import { SqliteProjectStore } from '../adapters/sqlite/project-store.js';
+import { LocalTakeFiles } from '../adapters/files/take-files.js';
 import { Engine } from '../engine/session/engine.js';
 import { createProjectLog } from './project-log.js';
 
@@ -16,7 +17,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
     projects: new SqliteProjectStore(),
     audio: new AudioProcessHost(log),
     formats: new CueFileFormats(),
+    files: new LocalTakeFiles(),
     now: () => new Date(),
+    delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log,
   });
   return engine;

@@ -365,3 +365,145 @@ describe('0002-cues', () => {
     expect(await db.get("SELECT character_id FROM cues WHERE number = 'R101'")).toEqual({ character_id: null });
   });
 });
+
+describe('0003-takes', () => {
+  const now = '2026-01-02T03:04:05.000Z';
+
+  /** A version-2 database with a project, a character, two cues and an undoable journal entry. */
+  async function atVersion2WithCues(): Promise<Database> {
+    const db = await freshDb();
+    await migrate(db, loadMigrations(), { to: 2 });
+    await db.run(
+      `INSERT INTO project (id, title, frame_rate, sample_rate, start_sample, created_at)
+       VALUES (1, 'Reel Three', '25', 48000, 172800000, ?)`,
+      [now],
+    );
+    await db.run("INSERT INTO characters (id, name, prefix) VALUES (1, 'Robin', 'R')");
+    for (const [id, number] of [[1, 'R101'], [2, 'R102']] as const) {
+      await db.run(
+        `INSERT INTO cues (id, kind, number, character_id, in_sample, out_sample, line_text, created_at, updated_at)
+         VALUES (?, 'adr', ?, 1, 172800000, 172900000, 'Who goes there?', ?, ?)`,
+        [id, number, now, now],
+      );
+    }
+    await db.run(
+      `INSERT INTO journal (action_id, at, label, entity, entity_id, before, after)
+       VALUES (1, ?, 'Add R101', 'cue', 1, NULL, '{"id":1}')`,
+      [now],
+    );
+    return db;
+  }
+
+  const take = {
+    cue_id: 1, number: 1, path: 'takes/R101_ROBIN_T01.wav', channels: 2, channel_names: '["boom","lav"]', input_channels: '[0,1]',
+    sample_rate: 48000, bits_per_sample: 24, float: 0, start_sample: 172_800_000, latency: 312, latency_source: 'measured',
+    input_device: 'MOTU 828', output_device: 'MOTU 828', created_at: now,
+  };
+  const insertTake = (db: Database, row: Record<string, string | number | null>) =>
+    db.run(
+      `INSERT INTO takes (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((k) => `$${k}`).join(', ')})`,
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [`$${k}`, v])),
+    );
+
+  it('adds takes, guides and cue_rolls (STRICT), keeps cues and the journal, and stamps version 3', async () => {
+    const db = await atVersion2WithCues();
+    const cuesBefore = await db.all('SELECT * FROM cues ORDER BY id');
+    const journalBefore = await db.all('SELECT * FROM journal');
+    expect(await migrate(db, loadMigrations(), { to: 3 })).toEqual({ from: 2, to: 3, applied: [3] });
+    expect(await getUserVersion(db)).toBe(3);
+    expect(await tables(db)).toEqual([
+      'characters', 'cue_rolls', 'cues', 'guides', 'journal', 'project', 'reason_codes', 'reels', 'scenes', 'settings', 'takes',
+    ]);
+    expect(await db.all('SELECT * FROM cues ORDER BY id')).toEqual(cuesBefore);
+    expect(await db.all('SELECT * FROM journal')).toEqual(journalBefore);
+    expect(await db.get('SELECT title FROM project')).toEqual({ title: 'Reel Three' });
+    const strict = await db.all<{ name: string; strict: number }>(
+      "SELECT name, strict FROM pragma_table_list WHERE name IN ('takes', 'guides', 'cue_rolls') ORDER BY name",
+    );
+    expect(strict).toEqual([{ name: 'cue_rolls', strict: 1 }, { name: 'guides', strict: 1 }, { name: 'takes', strict: 1 }]);
+    expect((await columns(db, 'takes')).map((c) => c.name)).toEqual([
+      'id', 'cue_id', 'number', 'path', 'channels', 'channel_names', 'input_channels', 'sample_rate', 'bits_per_sample', 'float',
+      'start_sample', 'length', 'latency', 'latency_source', 'input_device', 'output_device', 'status', 'problem', 'circled',
+      'no_good', 'rating', 'note', 'created_at', 'completed_at',
+    ]);
+    expect((await columns(db, 'guides')).map((c) => c.name)).toEqual([
+      'id', 'path', 'name', 'start_sample', 'length', 'channels', 'sample_rate', 'enabled', 'added_at',
+    ]);
+    expect(await columns(db, 'cue_rolls')).toEqual([
+      { name: 'cue_id', type: 'INTEGER', notnull: 0, pk: 1 },
+      { name: 'pre_roll_ms', type: 'INTEGER', notnull: 0, pk: 0 },
+      { name: 'post_roll_ms', type: 'INTEGER', notnull: 0, pk: 0 },
+    ]);
+    // A unique index on (cue_id, number), and the partial index recovery uses.
+    const indexes = await db.all<{ name: string; unique: number; partial: number }>(
+      'SELECT name, "unique", partial FROM pragma_index_list(?) ORDER BY name', ['takes'],
+    );
+    expect(indexes.find((i) => i.partial === 1)?.name).toBe('takes_recording');
+    const byCue = [];
+    for (const index of indexes.filter((i) => i.unique === 1)) {
+      byCue.push((await db.all<{ name: string }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno', [index.name])).map((c) => c.name));
+    }
+    expect(byCue).toContainEqual(['cue_id', 'number']);
+    const plan = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM takes WHERE status = 'recording'");
+    expect(plan.map((p) => p.detail).join('\n')).toContain('takes_recording');
+  });
+
+  it('defaults a new take to recording, unmarked, and refuses impossible takes', async () => {
+    const db = await atVersion2WithCues();
+    await migrate(db, loadMigrations());
+    await insertTake(db, take);
+    expect(await db.get('SELECT status, length, problem, circled, no_good, rating, note, completed_at FROM takes')).toEqual({
+      status: 'recording', length: 0, problem: null, circled: 0, no_good: 0, rating: null, note: '', completed_at: null,
+    });
+    const refused = async (row: Record<string, string | number | null>, why: string) => {
+      expect(((await errorOf(insertTake(db, { ...take, number: 50, path: 'takes/other.wav', ...row }))) as { code?: string }).code, why).toBe('SQLITE_CONSTRAINT');
+    };
+    await refused({ number: 1 }, 'same cue and number');
+    await refused({ path: 'TAKES/r101_robin_t01.WAV' }, 'same path but for case');
+    await refused({ cue_id: 99 }, 'no such cue');
+    await refused({ number: 0 }, 'number from 1');
+    await refused({ path: '/abs/take.wav' }, 'absolute path');
+    await refused({ path: 'takes/../take.wav' }, '.. in path');
+    await refused({ path: 'takes\\take.wav' }, 'backslash');
+    await refused({ path: 'C:/takes/take.wav' }, 'drive letter');
+    await refused({ channels: 0, channel_names: '[]', input_channels: '[]' }, 'no channels');
+    await refused({ channels: 257 }, 'too many channels');
+    await refused({ channel_names: '["boom"]' }, 'a name per channel');
+    await refused({ channel_names: '{"a":1}' }, 'names are an array');
+    await refused({ channel_names: 'boom,lav' }, 'names are JSON');
+    await refused({ input_channels: '[0]' }, 'an input per channel');
+    await refused({ bits_per_sample: 8 }, '8 bits');
+    await refused({ float: 1 }, 'float only at 32 bits');
+    await refused({ float: 2, bits_per_sample: 32 }, 'float is 0/1');
+    await refused({ start_sample: -1 }, 'negative start');
+    await refused({ latency: 1.5 }, 'fractional latency');
+    await refused({ latency_source: 'guessed' }, 'latency source');
+    await refused({ status: 'lost' }, 'status');
+    await refused({ status: 'complete' }, 'complete without completed_at');
+    await refused({ completed_at: now }, 'recording with completed_at');
+    await refused({ problem: 'x' }, 'a recording take has no problem');
+    await refused({ rating: 6 }, 'rating');
+    await refused({ circled: 2 }, 'circled');
+    await refused({ created_at: 'today' }, 'created_at');
+    await refused({ length: -1 }, 'length');
+    // Float at 32 bits, a negative latency (manual offset past the round trip) and a rating of 0 are fine.
+    await insertTake(db, { ...take, number: 2, path: 'takes/T02.wav', bits_per_sample: 32, float: 1, latency: -40, latency_source: 'none', rating: 0 });
+    expect(await db.get('SELECT count(*) AS n FROM takes')).toEqual({ n: 2 });
+  });
+
+  it('never lets a cue with takes be deleted; a roll override goes with its cue', async () => {
+    const db = await atVersion2WithCues();
+    await migrate(db, loadMigrations());
+    await insertTake(db, take);
+    await db.run('INSERT INTO cue_rolls (cue_id, pre_roll_ms, post_roll_ms) VALUES (1, 3000, NULL), (2, NULL, 500)');
+    expect((await errorOf(db.run('DELETE FROM cues WHERE id = 1')) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    await db.run('DELETE FROM cues WHERE id = 2');
+    expect(await db.all('SELECT cue_id FROM cue_rolls')).toEqual([{ cue_id: 1 }]);
+    for (const [pre, post] of [[null, null], [-1, null], [null, 60001], [1.5, null]]) {
+      expect((await errorOf(db.run('INSERT INTO cue_rolls (cue_id, pre_roll_ms, post_roll_ms) VALUES (1, ?, ?)', [pre ?? null, post ?? null])) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    }
+    await db.run('INSERT INTO guides (path, name, start_sample, length, channels, sample_rate, added_at) VALUES (?, ?, 0, 10, 1, 48000, ?)', ['guide/dx.wav', 'dx.wav', now]);
+    expect(await db.get('SELECT enabled FROM guides')).toEqual({ enabled: 1 });
+    expect((await errorOf(db.run('INSERT INTO guides (path, name, start_sample, length, channels, sample_rate, added_at) VALUES (?, ?, 0, 10, 1, 48000, ?)', ['GUIDE/DX.WAV', 'again', now])) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+  });
+});

@@ -29,6 +29,10 @@ function setup() {
   const runner = new ClockRunner(source, config, {
     tick: () => {},
     applied: () => {},
+    changed: () => {},
+    meters: () => {},
+    takeFlushed: () => {},
+    takeFinished: () => {},
     stats: (s) => stats.push(s.lateBuffers),
     failed: (error) => failures.push(error.code),
   }, () => now, () => now);

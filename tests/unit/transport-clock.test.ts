@@ -43,3 +43,25 @@ describe('TransportClock', () => {
     expect(() => clock.advance(-3)).toThrow(RangeError);
   });
 });
+
+describe('TransportClock play until', () => {
+  it('stops by itself at the first buffer boundary at or past the end, and says so', () => {
+    const clock = new TransportClock(1000);
+    clock.enqueue({ kind: 'play', until: 1500 });
+    clock.advance(256); // 1000 → 1256
+    expect(clock.advance(256)).toEqual([]); // 1256 → 1512: the boundary at 1256 is before the end
+    const [stop] = clock.advance(256);
+    expect(stop).toMatchObject({ auto: true, command: { kind: 'stop' }, before: { state: 'rolling', position: 1512 }, after: { state: 'stopped', position: 1512 } });
+    expect(clock.snapshot()).toEqual({ state: 'stopped', position: 1512, streamFrame: 768 });
+  });
+
+  it('a stop or a new play clears the end', () => {
+    const clock = new TransportClock(0);
+    clock.enqueue({ kind: 'play', until: 10 });
+    clock.enqueue({ kind: 'stop' });
+    clock.enqueue({ kind: 'play' });
+    clock.advance(8);
+    expect(clock.advance(8)).toEqual([]);
+    expect(clock.snapshot()).toMatchObject({ state: 'rolling', position: 16 });
+  });
+});

@@ -16,6 +16,9 @@ import type {
   AudioHostEvents,
   AudioStreamConfig,
   OpenedStream,
+  OutputProgramSpec,
+  TakeCaptureResult,
+  TakeCaptureSpec,
 } from '../../engine/ports/audio-host.js';
 import type { FromAudioProcess, ToAudioProcess } from './protocol.js';
 
@@ -59,7 +62,7 @@ export class AudioProcessHost implements AudioHost {
   readonly #pending = new Map<number, Pending>();
   #child: ChildProcess | null = null;
   #nextId = 1;
-  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0 };
+  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, guideMisses: 0 };
 
   constructor(private readonly log: AudioProcessLog = () => {}) {}
 
@@ -90,7 +93,7 @@ export class AudioProcessHost implements AudioHost {
   }
 
   async open(config: AudioStreamConfig): Promise<OpenedStream> {
-    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0 };
+    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, guideMisses: 0 };
     const reply = await this.#request((id) => ({ type: 'open', id, config }));
     if (reply.type !== 'opened') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.stream;
@@ -109,6 +112,27 @@ export class AudioProcessHost implements AudioHost {
     // take a few extra measurements (LatencyCalibrator).
     const reply = await this.#request((id) => ({ type: 'calibrate', id, times }), 5000 + (times + 4) * 2000);
     if (reply.type !== 'calibrated') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+    return reply.result;
+  }
+
+  async loadProgram(program: OutputProgramSpec): Promise<void> {
+    if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before rolling.');
+    // Opening guide files and reading the first seconds ahead: a slow disk gets longer than a command.
+    const reply = await this.#request((id) => ({ type: 'program', id, program }), 30_000);
+    if (reply.type !== 'done') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+  }
+
+  async armTake(take: TakeCaptureSpec): Promise<{ takeId: number }> {
+    if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before recording.');
+    const reply = await this.#request((id) => ({ type: 'arm-take', id, take }), 30_000);
+    if (reply.type !== 'take-armed') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+    return { takeId: reply.takeId };
+  }
+
+  async stopTake(why: string | null): Promise<TakeCaptureResult | null> {
+    if (!this.#child) return null;
+    const reply = await this.#request((id) => ({ type: 'stop-take', id, why }), 30_000);
+    if (reply.type !== 'take-stopped') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.result;
   }
 
@@ -185,8 +209,20 @@ export class AudioProcessHost implements AudioHost {
         this.#events.emit('tick', message.tick);
         return;
       case 'stats':
-        this.#stats = { ...this.#stats, lateBuffers: message.lateBuffers, buffers: message.buffers };
+        this.#stats = { ...this.#stats, lateBuffers: message.lateBuffers, buffers: message.buffers, guideMisses: message.guideMisses };
         this.#events.emit('stats', this.#stats);
+        return;
+      case 'transport-changed':
+        this.#events.emit('transport', message.after);
+        return;
+      case 'meters':
+        this.#events.emit('meters', message.reading);
+        return;
+      case 'take-flushed':
+        this.#events.emit('takeFlushed', { takeId: message.takeId, frames: message.frames });
+        return;
+      case 'take-finished':
+        this.#events.emit('takeFinished', { takeId: message.takeId, result: message.result });
         return;
       case 'failed': {
         const pending = message.id === null ? undefined : this.#pending.get(message.id);

@@ -19,6 +19,12 @@ function fail(id: number | null, error: unknown): void {
 }
 
 let runner: ClockRunner | null = null;
+let nextTakeId = 1;
+
+function requireRunner(doing: string): ClockRunner {
+  if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', `No audio device is open; choose one before ${doing}.`);
+  return runner;
+}
 
 async function handle(message: ToAudioProcess): Promise<void> {
   switch (message.type) {
@@ -35,7 +41,11 @@ async function handle(message: ToAudioProcess): Promise<void> {
       const opened = new ClockRunner(source, config, {
         tick: (tick) => send({ type: 'tick', tick }),
         applied: (id, before, after) => send({ type: 'transport-applied', id, before, after }),
+        changed: (after) => send({ type: 'transport-changed', after }),
         stats: (stats) => send({ type: 'stats', ...stats }),
+        meters: (reading) => send({ type: 'meters', reading }),
+        takeFlushed: (takeId, flush) => send({ type: 'take-flushed', takeId, frames: flush.frames }),
+        takeFinished: (takeId, result) => send({ type: 'take-finished', takeId, result }),
         failed: (error) => fail(null, error),
       });
       runner = opened;
@@ -55,6 +65,23 @@ async function handle(message: ToAudioProcess): Promise<void> {
       if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before calibrating.');
       const result = await runner.calibrate(message.times);
       send({ type: 'calibrated', id: message.id, result });
+      return;
+    }
+    case 'program':
+      requireRunner('loading what the output plays').loadProgram(message.program).then(
+        () => send({ type: 'done', id: message.id }),
+        (error: unknown) => fail(message.id, error),
+      );
+      return;
+    case 'arm-take': {
+      const takeId = nextTakeId++;
+      await requireRunner('recording').armTake(takeId, message.take);
+      send({ type: 'take-armed', id: message.id, takeId });
+      return;
+    }
+    case 'stop-take': {
+      const result = runner ? await runner.stopTake(message.why) : null;
+      send({ type: 'take-stopped', id: message.id, result });
       return;
     }
     case 'close':

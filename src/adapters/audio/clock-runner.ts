@@ -2,19 +2,36 @@
  * Runs the session clock inside the audio process: counts the frames a FrameSource delivers, applies
  * transport commands on buffer boundaries, publishes ticks at 60 Hz, counts late buffers and notices
  * a stream that stops delivering. It is the only place positions advance.
+ *
+ * Around the clock, per buffer: the stream history (where each buffer was on the timeline), the take
+ * being cut from the input, the meters, and the output program (beeps, guide, review, monitoring)
+ * rendered from the same position the buffer was given.
  */
 import { LoopstageError } from '../../core/errors.js';
 import { TransportClock, type TransportCommand, type TransportSnapshot } from '../../core/transport/transport-clock.js';
 import type { AudioStreamConfig, ClockTick } from '../../engine/ports/audio-host.js';
 import type { FrameSource } from './frame-sources.js';
 import { LatencyCalibrator, type CalibrationResult } from './latency-calibrator.js';
+import { StreamHistory } from './stream-history.js';
+import { TakeCapture, type CaptureResult, type CaptureSpec } from './take-capture.js';
+import { OutputProgram, type ProgramSpec } from './output-program.js';
+import { MeterAccumulator, type MeterReading } from '../../core/audio/meters.js';
+import type { FlushResult } from '../files/take-writer.js';
 
 export interface ClockRunnerEvents {
   tick(tick: ClockTick): void;
   applied(id: number, before: TransportSnapshot, after: TransportSnapshot): void;
-  stats(stats: { lateBuffers: number; buffers: number }): void;
+  /** The transport changed by itself (a roll reached its end). */
+  changed(after: TransportSnapshot): void;
+  stats(stats: { lateBuffers: number; buffers: number; guideMisses: number }): void;
+  meters(reading: MeterReading): void;
+  takeFlushed(id: number, flush: FlushResult): void;
+  takeFinished(id: number, result: CaptureResult): void;
   failed(error: LoopstageError): void;
 }
+
+/** Meter readings per second sent to the engine. */
+const METER_INTERVAL_MS = 1000 / 30;
 
 const TICK_INTERVAL_MS = 1000 / 60;
 /** A stream that delivers nothing for this long is reported as stalled (a device unplugged, a hung driver). */
@@ -35,6 +52,13 @@ export class ClockRunner {
   #resolveFirst!: () => void;
   #rejectFirst!: (error: LoopstageError) => void;
   readonly #calibrator: LatencyCalibrator | null;
+  readonly #history = new StreamHistory();
+  readonly #meters: MeterAccumulator;
+  readonly #program: OutputProgram;
+  #capture: { id: number; capture: TakeCapture } | null = null;
+  #lastMetersAt = -Infinity;
+  /** The last input buffer, for the output written in the same callback. */
+  #last: { streamFrame: number; position: number | null; view: Float32Array | null } = { streamFrame: 0, position: null, view: null };
 
   constructor(
     private readonly source: FrameSource,
@@ -45,6 +69,8 @@ export class ClockRunner {
   ) {
     this.#clock = new TransportClock(config.startPosition);
     this.#calibrator = source.clockSource === 'audio-device' ? new LatencyCalibrator(config.sampleRate, config.inputChannels, config.outputChannels) : null;
+    this.#meters = new MeterAccumulator(config.inputChannels);
+    this.#program = new OutputProgram(config.sampleRate, config.inputChannels, config.outputChannels);
     this.#firstBuffer = new Promise((resolve, reject) => {
       this.#resolveFirst = resolve;
       this.#rejectFirst = reject;
@@ -54,11 +80,10 @@ export class ClockRunner {
   /** Starts the source; resolves when the first buffer arrives, rejects if none comes. */
   start(): Promise<void> {
     const openedAt = this.now();
-    const calibrator = this.#calibrator;
     this.source.start(
       (frames, samples) => this.#onBuffer(frames, samples),
       (error) => this.#fail(error),
-      calibrator ? (outputFrame, frames) => calibrator.fill(outputFrame, frames) : undefined,
+      (streamFrame, frames) => this.#fill(streamFrame, frames),
     );
     this.#watchdog = setInterval(() => {
       const now = this.now();
@@ -96,15 +121,56 @@ export class ClockRunner {
     return this.#calibrator.measure(times);
   }
 
+  /** Loads what the output plays from now on; resolves when its files are read ahead and ready. */
+  loadProgram(spec: ProgramSpec): Promise<void> {
+    return this.#program.load(spec);
+  }
+
+  /**
+   * Creates a take's file and arms it: it records when the roll reaches its start (see TakeCapture).
+   * Only one take at a time; the software clock has no input to record.
+   */
+  async armTake(id: number, spec: CaptureSpec): Promise<void> {
+    if (this.source.clockSource !== 'audio-device') {
+      throw new LoopstageError('RECORD_NO_INPUT', 'The software clock has no inputs to record from; choose your audio interface under Audio devices.');
+    }
+    if (this.#capture && this.#capture.capture.state !== 'done') {
+      throw new LoopstageError('RECORD_BUSY', 'A take is already being recorded; stop it before arming another.');
+    }
+    const capture = await TakeCapture.create(spec, this.config.inputChannels, {
+      flushed: (flush) => this.events.takeFlushed(id, flush),
+      finished: (result) => this.events.takeFinished(id, result),
+    });
+    this.#capture = { id, capture };
+  }
+
+  /** Ends the take now, keeping what was recorded; resolves once the file is closed. */
+  async stopTake(why: string | null): Promise<CaptureResult | null> {
+    const current = this.#capture;
+    if (!current) return null;
+    return current.capture.stop(why);
+  }
+
   async close(): Promise<void> {
     clearInterval(this.#watchdog);
     this.#calibrator?.abort(new LoopstageError('CALIBRATION_INTERRUPTED', 'The audio stream closed during calibration; calibrate again once it is open.'));
     await this.source.close();
+    await this.#capture?.capture.stop('the audio stream was closed');
+    await this.#program.close();
+  }
+
+  #fill(streamFrame: number, frames: number): Float32Array | null {
+    const last = this.#last;
+    // The output of a callback is rendered from the position its input buffer was given.
+    const position = last.streamFrame === streamFrame ? last.position : null;
+    const out = this.#calibrator?.fill(streamFrame, frames) ?? null;
+    return this.#program.render(position, frames, last.streamFrame === streamFrame ? last.view : null, out);
   }
 
   #onBuffer(frames: number, samples: Buffer | null = null): void {
     if (this.#failed) return;
-    this.#calibrator?.input(this.#clock.snapshot().streamFrame, samples);
+    const streamFrame = this.#clock.snapshot().streamFrame;
+    const view = samples ? floatView(samples) : null;
     const now = this.now();
     const periodMs = (this.config.framesPerBuffer / this.config.sampleRate) * 1000;
     const late = this.#lastBufferAt !== null && now - this.#lastBufferAt > 3 * periodMs + 5;
@@ -112,7 +178,25 @@ export class ClockRunner {
     this.#lastBufferAt = now;
     this.#buffers++;
     const applied = this.#clock.advance(frames);
+    const after = this.#clock.snapshot();
+    const rolling = after.state === 'rolling';
+    const position = rolling ? after.position - frames : null;
+    this.#history.push({ streamFrame, frames, position: position ?? after.position, rolling });
+    this.#last = { streamFrame, position, view };
+    this.#calibrator?.input(streamFrame, view);
+    if (view) {
+      this.#capture?.capture.input(streamFrame, frames, view, this.#history);
+      this.#meters.add(view, frames, this.config.inputChannels);
+      if (now - this.#lastMetersAt >= METER_INTERVAL_MS) {
+        this.#lastMetersAt = now;
+        this.events.meters(this.#meters.take());
+      }
+    }
     for (const change of applied) {
+      if (change.auto) {
+        this.events.changed(change.after);
+        continue;
+      }
       const id = this.#pendingIds.shift();
       if (id !== undefined) this.events.applied(id, change.before, change.after);
     }
@@ -122,7 +206,7 @@ export class ClockRunner {
       this.#lastTickAt = now;
       this.events.tick({ ...this.#clock.snapshot(), hostTime: this.epochNow() });
     }
-    if (this.#buffers % 200 === 0 || late) this.events.stats({ lateBuffers: this.#lateBuffers, buffers: this.#buffers });
+    if (this.#buffers % 200 === 0 || late) this.events.stats({ lateBuffers: this.#lateBuffers, buffers: this.#buffers, guideMisses: this.#program.misses });
   }
 
   #fail(error: LoopstageError): void {
@@ -130,7 +214,14 @@ export class ClockRunner {
     this.#failed = true;
     clearInterval(this.#watchdog);
     this.#calibrator?.abort(error);
+    void this.#capture?.capture.stop('the audio interface failed');
     this.#rejectFirst(error);
     this.events.failed(error);
   }
+}
+
+/** The buffer's samples as float32 without a copy when aligned (naudiodon's buffers are). */
+function floatView(samples: Buffer): Float32Array {
+  if (samples.byteOffset % 4 === 0) return new Float32Array(samples.buffer, samples.byteOffset, samples.length >> 2);
+  return new Float32Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.length));
 }

@@ -9,10 +9,11 @@ import { SOFTWARE_CLOCK_NAME, type AudioDeviceInfo, type AudioStreamConfig } fro
 
 /**
  * The next output buffer of `frames` frames, interleaved float32, or null for silence (the usual
- * case, which then costs nothing on the audio path). `outputFrame` is the output stream's count of
- * frames written before this buffer, priming included.
+ * case, which then costs nothing on the audio path). `streamFrame` is the first input frame of the
+ * callback it is written in: output and input are counted in the same frames, and the round trip
+ * from a callback's output to the input frame that hears it is what calibration measures.
  */
-export type OutputFiller = (outputFrame: number, frames: number) => Float32Array | null;
+export type OutputFiller = (streamFrame: number, frames: number) => Float32Array | null;
 
 export interface FrameSource {
   readonly clockSource: 'audio-device' | 'software-clock';
@@ -137,15 +138,15 @@ export class PortAudioDuplex implements FrameSource {
     this.#stream = stream;
     const outFrameBytes = bytesPerFrame(this.config.outputChannels);
     const silence = new Map<number, Buffer>();
-    let outputFrame = 0;
+    let inputFrame = 0;
     stream.on('data', (chunk: Buffer) => {
       const frames = chunk.length / bytesPerFrame(this.config.inputChannels);
       onBuffer(frames, chunk);
       // Keep the output in lockstep with the input: one buffer out for every buffer in.
-      const samples = fill?.(outputFrame, frames);
+      const samples = fill?.(inputFrame, frames);
       let out = samples ? Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength) : silence.get(frames);
       if (!out) silence.set(frames, (out = Buffer.alloc(frames * outFrameBytes)));
-      outputFrame += frames;
+      inputFrame += frames;
       if (!this.#closed) stream.write(out);
     });
     stream.on('error', (error: Error) => {
@@ -155,7 +156,6 @@ export class PortAudioDuplex implements FrameSource {
     // that round trip must not leave the device dry (the offset this adds is measured by calibration).
     const prime = Buffer.alloc(this.config.framesPerBuffer * outFrameBytes);
     for (let i = 0; i < OUTPUT_PRIME_BUFFERS; i++) stream.write(prime);
-    outputFrame = OUTPUT_PRIME_BUFFERS * this.config.framesPerBuffer;
     stream.start();
   }
 

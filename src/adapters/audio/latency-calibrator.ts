@@ -1,16 +1,23 @@
 /**
  * Latency calibration on the open duplex stream: the calibration sweep is written into the output
- * at a known output frame, the input is recorded from that frame on, and the sweep is found in it
- * by cross-correlation (src/core/calibration). On a duplex stream output frame n is played in the
- * same callback as input frame n is captured, so "heard at frame h" minus "written at frame p" is
- * the round trip, whatever the output queue's depth.
+ * in the callback of a known stream frame p (the first input frame of that callback), the input is
+ * recorded from that frame on, and the sweep is found in it by cross-correlation
+ * (src/core/calibration). "Heard at input frame h" minus p is the round trip as takes need it: from
+ * the callback that writes a sample out to the input frame that hears it, the output queue's depth
+ * (our priming) included. It is exactly the offset that maps an input frame back to the callback
+ * whose transport position it was played at.
  *
  * A stream's latency can still move just after it opens (PulseAudio, for one, settles its buffers
  * over the first second: measured here, 890 samples and then 1392). So measurements go on until
  * the last `times` agree within a sample, up to a few extra tries.
  */
-import { findSignal, makeCalibrationSignal, measureRoundTrip, summarizeRoundTrips, type RoundTripSummary } from '../../core/calibration/latency.js';
+import { Worker } from 'node:worker_threads';
+import { makeCalibrationSignal, measureRoundTrip, summarizeRoundTrips, type RoundTripSummary } from '../../core/calibration/latency.js';
 import { LoopstageError } from '../../core/errors.js';
+import type { CorrelationReply, CorrelationRequest } from './correlation-worker.js';
+
+const runningFromSource = import.meta.url.endsWith('.ts');
+const workerEntry = new URL(`./correlation-worker.${runningFromSource ? 'ts' : 'js'}`, import.meta.url);
 
 export interface CalibrationResult extends RoundTripSummary {
   /** The weakest match's peak-to-next-peak ratio across the measurements. */
@@ -40,6 +47,8 @@ export class LatencyCalibrator {
   #wanted = 0;
   #attemptsLeft = 0;
   #settle: { resolve: (result: CalibrationResult) => void; reject: (error: unknown) => void } | null = null;
+  #worker: Worker | null = null;
+  #nextRequest = 1;
 
   constructor(
     sampleRate: number,
@@ -66,29 +75,28 @@ export class LatencyCalibrator {
     });
   }
 
-  /** Called for every output buffer: the sweep where it falls (on every output channel), else null. */
-  fill(outputFrame: number, frames: number): Float32Array | null {
+  /** Called for every output buffer, with the stream frame of its callback: the sweep where it falls (on every output channel), else null. */
+  fill(streamFrame: number, frames: number): Float32Array | null {
     const current = this.#current;
     if (!current) return null;
-    if (current.playAt !== null && outputFrame >= current.playAt + this.#signal.length) return null;
+    if (current.playAt !== null && streamFrame >= current.playAt + this.#signal.length) return null;
     const out = new Float32Array(frames * this.outputChannels);
     // Start a measurement at the next buffer boundary, so the whole sweep is written in order.
-    current.playAt ??= outputFrame;
-    const from = Math.max(outputFrame, current.playAt);
-    const to = Math.min(outputFrame + frames, current.playAt + this.#signal.length);
+    current.playAt ??= streamFrame;
+    const from = Math.max(streamFrame, current.playAt);
+    const to = Math.min(streamFrame + frames, current.playAt + this.#signal.length);
     for (let frame = from; frame < to; frame++) {
       const value = this.#signal[frame - current.playAt]!;
-      for (let channel = 0; channel < this.outputChannels; channel++) out[(frame - outputFrame) * this.outputChannels + channel] = value;
+      for (let channel = 0; channel < this.outputChannels; channel++) out[(frame - streamFrame) * this.outputChannels + channel] = value;
     }
     return out;
   }
 
   /** Called for every input buffer with the stream frame of its first frame. */
-  input(streamFrame: number, samples: Buffer | null): void {
+  input(streamFrame: number, view: Float32Array | null): void {
     const current = this.#current;
-    if (!current || current.playAt === null || !samples) return;
-    const frames = samples.length / (4 * this.inputChannels);
-    const view = new Float32Array(samples.buffer.slice(samples.byteOffset, samples.byteOffset + samples.length));
+    if (!current || current.playAt === null || !view) return;
+    const frames = view.length / this.inputChannels;
     for (let i = 0; i < frames; i++) {
       const at = streamFrame + i - current.playAt;
       if (at >= 0 && at < current.recorded.length) {
@@ -104,7 +112,35 @@ export class LatencyCalibrator {
     const settle = this.#settle;
     this.#current = null;
     this.#settle = null;
+    this.#stopWorker();
     settle?.reject(error);
+  }
+
+  #stopWorker(): void {
+    void this.#worker?.terminate();
+    this.#worker = null;
+  }
+
+  /** The correlation runs on a worker thread, so the audio loop keeps feeding the output meanwhile. */
+  #correlate(recorded: Float32Array): Promise<CorrelationReply> {
+    const worker = (this.#worker ??= new Worker(workerEntry));
+    const id = this.#nextRequest++;
+    return new Promise((resolve, reject) => {
+      const onMessage = (reply: CorrelationReply): void => {
+        if (reply.id !== id) return;
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve(reply);
+      };
+      const onError = (error: Error): void => {
+        worker.off('message', onMessage);
+        reject(new LoopstageError('CALIBRATION_FAILED', `The latency measurement failed (${error.message}); calibrate again.`));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      const request: CorrelationRequest = { id, recorded, signal: this.#signal, options: { minGuard: this.#guard } };
+      worker.postMessage(request, [recorded.buffer as ArrayBuffer]);
+    });
   }
 
   #next(): void {
@@ -113,9 +149,21 @@ export class LatencyCalibrator {
 
   #finishMeasurement(current: Measurement): void {
     this.#current = null;
+    const settle = this.#settle;
+    // Within a millisecond of the peak is the same arrival smeared by the path's filters, not an echo.
+    this.#correlate(current.recorded).then(
+      (reply) => {
+        if (this.#settle !== settle || !settle) return; // aborted meanwhile
+        this.#measured(current, reply);
+      },
+      (error: unknown) => this.abort(error),
+    );
+  }
+
+  #measured(current: Measurement, reply: CorrelationReply): void {
     try {
-      // Within a millisecond of the peak is the same arrival smeared by the path's filters, not an echo.
-      const match = findSignal(current.recorded, this.#signal, { minGuard: this.#guard });
+      if (!reply.ok) throw new LoopstageError(reply.code, reply.message, reply.details);
+      const match = reply;
       const roundTrip = measureRoundTrip(current.playAt!, { recordingStart: current.playAt!, offset: match.offset });
       this.#results.push({ roundTrip, confidence: match.confidence, gain: match.gain });
       this.#attemptsLeft--;
@@ -129,6 +177,7 @@ export class LatencyCalibrator {
       const summary = summarizeRoundTrips(last.map((r) => r.roundTrip));
       const settle = this.#settle!;
       this.#settle = null;
+      this.#stopWorker();
       settle.resolve({
         ...summary,
         confidence: Math.min(...last.map((r) => r.confidence)),

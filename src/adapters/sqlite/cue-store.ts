@@ -4,6 +4,10 @@
  * a failure part-way leaves nothing behind. Bulk creates go through multi-row INSERTs and the
  * journal is filled from the rows themselves with `json_object`, which keeps a 10,000-cue import
  * within a few hundred milliseconds.
+ *
+ * Takes refer to their cue and are never deleted (migration 0003), so no action, undo or redo may
+ * delete a cue that has takes: each checks first and refuses with CUE_HAS_TAKES before it changes
+ * anything. A cue's roll override (`cue_rolls`) goes with the cue and is journaled with its delete.
  */
 import { LoopstageError } from '../../core/errors.js';
 import type { Cue, CueFields, CueKind, CueStatus, FoleyPass } from '../../core/cues/cue.js';
@@ -78,6 +82,42 @@ const PLAIN: Partial<Record<keyof CueFields, { column: string; toDb?: (value: un
 };
 
 const key = (text: string) => text.trim().toLowerCase();
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/**
+ * Refuses (CUE_HAS_TAKES) to go on when any of the cues `ids` has takes: takes are never lost, so a
+ * cue with takes is never deleted. `replaying` names the undo or redo that would have deleted them.
+ */
+async function refuseCuesWithTakes(tx: Queryable, ids: readonly number[], replaying?: string): Promise<void> {
+  if (!ids.length) return;
+  const rows = await tx.all<{ id: number; number: string; takes: number }>(
+    `SELECT c.id, c.number, count(*) AS takes FROM takes t JOIN cues c ON c.id = t.cue_id
+     WHERE t.cue_id IN (SELECT value FROM json_each(?)) GROUP BY c.id ORDER BY c.number`,
+    [JSON.stringify(ids)],
+  );
+  if (!rows.length) return;
+  const details = { cues: rows.map((r) => ({ id: r.id, number: r.number, takes: r.takes })) };
+  const first = rows[0]!;
+  if (rows.length === 1) {
+    throw new LoopstageError(
+      'CUE_HAS_TAKES',
+      replaying
+        ? `${replaying} would delete cue ${first.number}, which has ${plural(first.takes, 'take')}; a cue with takes cannot be deleted — mark it omitted instead.`
+        : `Cue ${first.number} has ${plural(first.takes, 'take')}; a cue with takes cannot be deleted — mark it omitted instead.`,
+      details,
+    );
+  }
+  const shown = rows.slice(0, 5).map((r) => `${r.number} (${plural(r.takes, 'take')})`);
+  const named = rows.length > 5 ? `${shown.join(', ')} and ${rows.length - 5} more` : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+  throw new LoopstageError(
+    'CUE_HAS_TAKES',
+    replaying
+      ? `${replaying} would delete cues ${named}, which have takes; cues with takes cannot be deleted — mark them omitted instead.`
+      : `Cues ${named} have takes; cues with takes cannot be deleted — mark them omitted instead.`,
+    details,
+  );
+}
+
 const CHUNK = 400;
 
 function constraintError(error: unknown): LoopstageError | null {
@@ -199,6 +239,8 @@ export class SqliteCueStore implements CueStore {
     const at = now.toISOString();
     try {
       return await this.db.transaction(async (tx) => {
+        // Before anything is touched: a cue with takes is never deleted.
+        await refuseCuesWithTakes(tx, changes.flatMap((c) => (c.type === 'delete-cue' ? [c.id] : [])));
         // A new action makes the undone ones unreachable: drop them, as every editor does.
         await tx.run('DELETE FROM journal WHERE undone = 1');
         const actionId = ((await tx.get<{ next: number }>('SELECT coalesce(max(action_id), 0) + 1 AS next FROM journal'))!).next;
@@ -399,6 +441,12 @@ export class SqliteCueStore implements CueStore {
       };
       const group = (entry: (typeof entries)[number]) => (entry.entity === 'cue' ? 1 : operation(entry) === 'delete' ? 2 : 0);
       entries.sort((a, b) => group(a) - group(b));
+      // An undo of a create, or a redo of a delete, must not delete a cue that has takes since.
+      await refuseCuesWithTakes(
+        tx,
+        entries.filter((e) => e.entity === 'cue' && operation(e) === 'delete').map((e) => e.entity_id),
+        `${direction === 'undo' ? 'Undoing' : 'Redoing'} "${action.label}"`,
+      );
       const touched = new Set<number>();
       const removed: number[] = [];
       let listsChanged = false;
@@ -425,6 +473,9 @@ export class SqliteCueStore implements CueStore {
         const columns = COLUMNS[entry.entity];
         if (kind === 'insert') {
           await tx.run(`INSERT INTO ${TABLE[entry.entity]} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c] ?? null));
+          // A deleted cue's roll override was journaled with it (see Journal.deleting).
+          const roll = entry.entity === 'cue' ? (row.roll as unknown as [number | null, number | null] | null | undefined) : undefined;
+          if (roll) await tx.run('INSERT INTO cue_rolls (cue_id, pre_roll_ms, post_roll_ms) VALUES (?, ?, ?)', [entry.entity_id, roll[0], roll[1]]);
         } else {
           await tx.run(`UPDATE ${TABLE[entry.entity]} SET ${columns.slice(1).map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...columns.slice(1).map((c) => row[c] ?? null), entry.entity_id]);
         }
@@ -502,10 +553,14 @@ class Journal {
     this.entries += ids.length;
   }
 
+  /** Journals a row about to be deleted; a cue carries its roll override (`roll`: [pre, post] or null), which the delete cascades away. */
   async deleting(entity: Entity, id: number): Promise<void> {
+    const row = entity === 'cue'
+      ? `json_insert(${jsonRow(entity)}, '$.roll', json((SELECT json_array(pre_roll_ms, post_roll_ms) FROM cue_rolls WHERE cue_id = ${TABLE[entity]}.id)))`
+      : jsonRow(entity);
     const { changes } = await this.tx.run(
       `INSERT INTO journal (action_id, at, label, entity, entity_id, before, after)
-       SELECT ?, ?, ?, ?, id, ${jsonRow(entity)}, NULL FROM ${TABLE[entity]} WHERE id = ?`,
+       SELECT ?, ?, ?, ?, id, ${row}, NULL FROM ${TABLE[entity]} WHERE id = ?`,
       [this.actionId, this.at, this.label, entity, id],
     );
     if (changes === 0) throw new LoopstageError('CUE_NOT_FOUND', 'That cue no longer exists (it may have been deleted or undone); reload the list.');

@@ -26,6 +26,7 @@ import { validateProjectSettings } from '../../engine/project/validate-settings.
 import { SqliteCueStore } from './cue-store.js';
 import { Database, sqliteErrorCode } from './database.js';
 import { getUserVersion, latestVersion, loadMigrations, migrate, type Migration } from './migrations.js';
+import { SqliteTakeStore } from './take-store.js';
 
 export const PROJECT_DB_NAME = 'project.db';
 export const PROJECT_SUBFOLDERS: readonly string[] = ['takes', 'picture', 'exports', 'logs'];
@@ -312,12 +313,14 @@ export class SqliteProjectStore implements ProjectStore {
 /** An open project. `db` is the connection other SQLite adapters of this project share. */
 export class SqliteProjectHandle implements ProjectHandle {
   readonly cues: SqliteCueStore;
+  readonly takes: SqliteTakeStore;
 
   constructor(
     readonly dir: string,
     readonly db: Database,
   ) {
     this.cues = new SqliteCueStore(db);
+    this.takes = new SqliteTakeStore(db);
   }
 
   private live(): Database {

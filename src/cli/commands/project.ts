@@ -9,6 +9,8 @@ import { labelToPosition, parseFrameRate, position, positionToLabel } from '../.
 import type { ProjectInfo, ProjectStore } from '../../engine/ports/project-store.js';
 import { PROJECT_SAMPLE_RATES } from '../../engine/project/validate-settings.js';
 import { SqliteProjectStore } from '../../adapters/sqlite/project-store.js';
+import { LocalTakeFiles } from '../../adapters/files/take-files.js';
+import { recoverTakes } from '../../engine/recording/record-service.js';
 import { describeArgsError } from '../args.js';
 import type { CliCommand, CliIo } from '../io.js';
 
@@ -84,7 +86,10 @@ function oneDir(positionals: string[], subcommand: string): string {
 async function withProject<T>(store: ProjectStore, dir: string, fn: (info: ProjectInfo) => T): Promise<T> {
   const handle = await store.open(dir);
   try {
-    return fn(await handle.info());
+    const info = await handle.info();
+    // Every command that opens a project first files takes a crash left mid-recording.
+    await recoverTakes(handle, new LocalTakeFiles(), info.dir, new Date());
+    return fn(info);
   } finally {
     await handle.close();
   }

@@ -234,3 +234,164 @@ export function readBwf(bytes: Uint8Array): BwfInfo {
     dataBytes: data.bytes,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The head of a file too large to hold in memory (for playback)
+
+/** KSDATAFORMAT_SUBTYPE_* GUIDs of WAVE_FORMAT_EXTENSIBLE end with these 14 bytes after the format tag. */
+const SUBTYPE_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71];
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/** What playing a WAV file needs from its header. */
+export interface WavHead {
+  readonly container: 'RIFF' | 'RF64' | 'BW64';
+  /** The fmt chunk's format tag (0xFFFE = extensible). */
+  readonly formatTag: number;
+  /**
+   * The sample format: 1 = integer PCM, 3 = IEEE float, other values as their WAVE format tag. For
+   * WAVE_FORMAT_EXTENSIBLE, the tag inside its SubFormat GUID, or 0xFFFE when the GUID is not one
+   * of the standard KSDATAFORMAT_SUBTYPE GUIDs (or the fmt chunk is too short to hold one).
+   */
+  readonly sampleFormat: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+  /** The container size of a sample in bits (fmt's wBitsPerSample). */
+  readonly bitsPerSample: number;
+  readonly blockAlign: number;
+  /** The bext chunk when it lies before the samples (see findBext for one after them). */
+  readonly bext?: BextChunk;
+  /** Byte offset of the first sample in the file. */
+  readonly dataOffset: number;
+  /**
+   * The data size the header declares (from ds64 in RF64/BW64). It is not checked against the
+   * file's length: a file cut short, or a RIFF file written as a stream (0xFFFFFFFF), declares more.
+   */
+  readonly dataBytes: number;
+}
+
+export type WavHeadResult = { readonly head: WavHead; readonly needBytes?: undefined } | { readonly head?: undefined; readonly needBytes: number };
+
+/**
+ * Reads the header of a RIFF/RF64/BW64 WAVE file from `bytes`, the first bytes of a file of
+ * `fileLength` bytes, up to the `data` chunk. Chunks before it are skipped without being read,
+ * except fmt, bext and ds64. When `bytes` ends before the data chunk's header (or inside a chunk
+ * that must be read) the result is `{ needBytes }`: call again with at least that many bytes.
+ * Throws BWF_MALFORMED for a file that is not a WAVE file, has no fmt chunk before its data, no
+ * data chunk, or a chunk that runs past the end of the file.
+ */
+export function readWavHead(bytes: Uint8Array, fileLength: number): WavHeadResult {
+  const have = Math.min(bytes.length, fileLength);
+  const need = (n: number): WavHeadResult | null => {
+    if (n <= have) return null;
+    if (n <= fileLength) return { needBytes: n };
+    throw malformed(`The WAV header runs past the end of this ${fileLength}-byte file; the file is damaged or cut short.`, { bytes: fileLength });
+  };
+  if (fileLength < 12) {
+    throw malformed(`This file is ${fileLength} bytes, too short to be a WAV file; check that it is the right file and was copied completely.`, { bytes: fileLength });
+  }
+  const early = need(12);
+  if (early) return early;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const container = fourCC(bytes, 0);
+  if ((container !== 'RIFF' && container !== 'RF64' && container !== 'BW64') || fourCC(bytes, 8) !== 'WAVE') {
+    throw malformed(`This file does not start with a RIFF, RF64 or BW64 WAVE header (found "${container}"); it is not a WAV file.`, { magic: container });
+  }
+  const isRf64 = container !== 'RIFF';
+  let ds64DataBytes: number | undefined;
+  const ds64Sizes = new Map<string, number>();
+  let at = 12;
+  if (isRf64) {
+    const more = need(20);
+    if (more) return more;
+    const ds64Size = view.getUint32(16, true);
+    if (fourCC(bytes, 12) !== 'ds64' || ds64Size < 28 || 20 + ds64Size > fileLength) {
+      throw malformed(`This ${container} file has no usable ds64 chunk right after its header, so its sizes cannot be read; the file is damaged.`);
+    }
+    const body = need(20 + ds64Size);
+    if (body) return body;
+    ds64DataBytes = u64(view, 28, 'RF64 data size');
+    const tableLength = view.getUint32(44, true);
+    if (28 + tableLength * 12 > ds64Size) {
+      throw malformed(`The ds64 chunk lists ${tableLength} chunk sizes but has room for fewer; the file is damaged.`, { tableLength });
+    }
+    for (let k = 0; k < tableLength; k++) ds64Sizes.set(fourCC(bytes, 48 + k * 12), u64(view, 48 + k * 12 + 4, 'ds64 chunk size'));
+    at = 20 + ds64Size + (ds64Size & 1);
+  }
+
+  let fmt: Omit<WavHead, 'container' | 'bext' | 'dataOffset' | 'dataBytes'> | undefined;
+  let bext: BextChunk | undefined;
+  for (;;) {
+    if (at + 8 > fileLength) {
+      throw malformed('This WAV file has no data chunk, so it holds no audio; the file is damaged or was never finished.');
+    }
+    const header = need(at + 8);
+    if (header) return header;
+    const id = fourCC(bytes, at);
+    let size = view.getUint32(at + 4, true);
+    if (isRf64 && size === SIZE_FROM_DS64) {
+      const fromTable = id === 'data' ? ds64DataBytes : ds64Sizes.get(id);
+      if (fromTable === undefined) {
+        throw malformed(`Chunk "${id}" takes its size from the ds64 chunk, which does not list it; the file is damaged.`, { chunk: id, offset: at });
+      }
+      size = fromTable;
+    }
+    const body = at + 8;
+    if (id === 'data') {
+      if (!fmt) throw malformed('This WAV file has no fmt chunk before its samples, so their format is unknown; the file is damaged.');
+      return { head: { container, ...fmt, ...(bext ? { bext } : {}), dataOffset: body, dataBytes: size } };
+    }
+    if (body + size > fileLength) {
+      throw malformed(`Chunk "${id}" at byte ${at} claims ${size} bytes, running past the end of the file; the file is damaged or cut short.`, { chunk: id, offset: at, size });
+    }
+    if ((id === 'fmt ' && !fmt) || (id === 'bext' && !bext)) {
+      const whole = need(body + size);
+      if (whole) return whole;
+      if (id === 'fmt ') {
+        if (size < 16) throw malformed(`The fmt chunk is only ${size} bytes (at least 16 are needed); the file is damaged.`, { size });
+        const formatTag = view.getUint16(body, true);
+        let sampleFormat = formatTag;
+        if (formatTag === WAVE_FORMAT_EXTENSIBLE && size >= 40 && view.getUint16(body + 16, true) >= 22) {
+          const standard = SUBTYPE_GUID_TAIL.every((b, k) => bytes[body + 26 + k] === b);
+          if (standard) sampleFormat = view.getUint16(body + 24, true);
+        }
+        fmt = {
+          formatTag,
+          sampleFormat,
+          channels: view.getUint16(body + 2, true),
+          sampleRate: view.getUint32(body + 4, true),
+          blockAlign: view.getUint16(body + 12, true),
+          bitsPerSample: view.getUint16(body + 14, true),
+        };
+        if (fmt.channels === 0 || fmt.sampleRate === 0 || fmt.blockAlign === 0) {
+          throw malformed(`The fmt chunk gives ${fmt.channels} channels at ${fmt.sampleRate} Hz with ${fmt.blockAlign}-byte frames, which cannot be played; the file is damaged.`, { ...fmt });
+        }
+      } else {
+        bext = readBext(bytes, view, body, size);
+      }
+    }
+    at = body + size + (size & 1);
+  }
+}
+
+/**
+ * The first bext chunk among the chunks held in `bytes`, which starts with a chunk header (as the
+ * bytes after a file's data chunk do); undefined when there is none or the chunks stop making sense.
+ */
+export function findBext(bytes: Uint8Array): BextChunk | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  while (at + 8 <= bytes.length) {
+    const id = fourCC(bytes, at);
+    const size = view.getUint32(at + 4, true);
+    if (!/^[\x20-\x7e]{4}$/.test(id) || at + 8 + size > bytes.length) return undefined;
+    if (id === 'bext') {
+      try {
+        return readBext(bytes, view, at + 8, size);
+      } catch {
+        return undefined;
+      }
+    }
+    at += 8 + size + (size & 1);
+  }
+  return undefined;
+}

@@ -10,7 +10,8 @@
 export type TransportState = 'stopped' | 'rolling';
 
 export type TransportCommand =
-  | { readonly kind: 'play' }
+  /** `until`: stop by itself at the first buffer boundary at or past this timeline sample (end of a roll). */
+  | { readonly kind: 'play'; readonly until?: number }
   | { readonly kind: 'stop' }
   | { readonly kind: 'locate'; readonly position: number };
 
@@ -24,6 +25,8 @@ export interface TransportSnapshot {
 
 export interface AppliedCommand {
   readonly command: TransportCommand;
+  /** True for the stop a `play … until` made by itself (no caller is waiting on it). */
+  readonly auto?: boolean;
   readonly before: TransportSnapshot;
   readonly after: TransportSnapshot;
 }
@@ -33,6 +36,7 @@ export class TransportClock {
   #position: number;
   #streamFrame = 0;
   #pending: TransportCommand[] = [];
+  #until: number | null = null;
 
   constructor(start: number) {
     assertSample(start);
@@ -42,6 +46,7 @@ export class TransportClock {
   /** Queue a command; it is applied at the start of the next buffer `advance` sees. */
   enqueue(command: TransportCommand): void {
     if (command.kind === 'locate') assertSample(command.position);
+    if (command.kind === 'play' && command.until !== undefined) assertSample(command.until);
     this.#pending.push(command);
   }
 
@@ -54,6 +59,12 @@ export class TransportClock {
       throw new RangeError(`a buffer holds a whole, non-negative number of frames, not ${frames}`);
     }
     const applied = this.applyPending();
+    if (this.#state === 'rolling' && this.#until !== null && this.#position >= this.#until) {
+      const before = this.snapshot();
+      this.#state = 'stopped';
+      this.#until = null;
+      applied.push({ command: { kind: 'stop' }, auto: true, before, after: this.snapshot() });
+    }
     this.#streamFrame += frames;
     if (this.#state === 'rolling') this.#position += frames;
     return applied;
@@ -67,9 +78,11 @@ export class TransportClock {
       switch (command.kind) {
         case 'play':
           this.#state = 'rolling';
+          this.#until = command.until ?? null;
           break;
         case 'stop':
           this.#state = 'stopped';
+          this.#until = null;
           break;
         case 'locate':
           this.#position = command.position;

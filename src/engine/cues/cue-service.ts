@@ -107,6 +107,19 @@ export class CueService {
     return this.#index.filter(filter);
   }
 
+  /** The cue with this id; CUE_NOT_FOUND when there is none. */
+  get(id: number): Cue {
+    return this.#require(id);
+  }
+
+  /** The cue numbered `number` (case as typed or not); CUE_NOT_FOUND when there is none. */
+  findByNumber(number: string): Cue {
+    const wanted = number.trim().toLowerCase();
+    const cue = this.#index.cues.find((c) => c.number.toLowerCase() === wanted);
+    if (!cue) throw new LoopstageError('CUE_NOT_FOUND', `There is no cue numbered "${number}" in this project; \`loopstage cues list\` shows them.`, { number });
+    return cue;
+  }
+
   get lists(): CueLists {
     return this.#lists;
   }

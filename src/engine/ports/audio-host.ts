@@ -1,4 +1,9 @@
 import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
+import type { MeterReading } from '../../core/audio/meters.js';
+import type { SampleEncoding } from '../../core/audio/pcm.js';
+import type { BextFields } from '../../core/bwf/bext.js';
+import type { TakeIxml } from '../../core/bwf/ixml.js';
+import type { Beep, BeepSettings } from '../../core/cueing/beeps.js';
 
 /** The engine's view of the audio interface: one duplex stream that is the session's master clock. */
 export interface AudioDeviceInfo {
@@ -42,6 +47,8 @@ export interface AudioStats {
   readonly inputOverflows: number;
   /** Callbacks in which the output ran dry (silence played where audio was due). */
   readonly outputUnderflows: number;
+  /** Frames of guide or review audio that were due before the disk delivered them (played as silence). */
+  readonly guideMisses: number;
 }
 
 /** A round-trip latency measured on the open stream (output written at frame n is heard at n + roundTrip). */
@@ -55,8 +62,82 @@ export interface LatencyMeasurement {
   readonly gain: number;
 }
 
+/** Which part of a session a roll belongs to; each has its own monitor switches. */
+export type RollPhase = 'idle' | 'rehearse' | 'record' | 'playback';
+
+export interface MonitorSwitches {
+  readonly guide: boolean;
+  readonly beeps: boolean;
+  readonly input: boolean;
+}
+
+/** An audio file placed on the timeline (a guide track, or a take played for review). */
+export interface PlacedFileSpec {
+  /** Absolute path. */
+  readonly path: string;
+  /** Timeline sample of the file's first sample. */
+  readonly start: number;
+  /** Linear gain. */
+  readonly gain: number;
+}
+
+/** What the output plays while the transport rolls. */
+export interface OutputProgramSpec {
+  readonly phase: RollPhase;
+  readonly monitor: MonitorSwitches;
+  readonly beeps: readonly Beep[];
+  readonly beepSettings: BeepSettings;
+  /** Guide tracks: sound when `monitor.guide`. */
+  readonly guides: readonly PlacedFileSpec[];
+  /** Takes played for review: sound in the playback phase. */
+  readonly takes: readonly PlacedFileSpec[];
+  /** Input channels (0-based) sent to the output when `monitor.input`. */
+  readonly inputMonitor: readonly number[];
+  /** Where the roll will start: files are read ahead from here. */
+  readonly from: number;
+}
+
+/** A take to cut from the running stream (see adapters/audio/take-capture.ts). */
+export interface TakeCaptureSpec {
+  /** Absolute path of the new file (never replaced). */
+  readonly path: string;
+  readonly encoding: SampleEncoding;
+  /** Input channels (0-based) recorded, in file channel order. */
+  readonly inputChannels: readonly number[];
+  readonly sampleRate: number;
+  readonly bext: BextFields;
+  readonly ixml: TakeIxml;
+  /** Timeline samples [start, end) the take holds. */
+  readonly start: number;
+  readonly end: number;
+  /** Stream frames from the callback that writes a sample out to the input frame that hears it (round trip + manual offset). */
+  readonly latency: number;
+}
+
+export interface TakeCaptureResult {
+  readonly path: string;
+  /** Frames in the file. */
+  readonly frames: number;
+  /** Timeline sample of the first frame (= bext TimeReference). */
+  readonly start: number;
+  /** Frames of silence at the head, when the roll began inside the take's range. */
+  readonly padded: number;
+  /** Why the take ended before its end, or null for a whole take. */
+  readonly cut: string | null;
+  /** A failure that stopped the take (disk full…); the file keeps what was written. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
 export interface AudioHostEvents {
   tick: ClockTick;
+  /** The transport changed by itself (a roll reached its end). */
+  transport: TransportSnapshot;
+  /** Input levels since the last reading, about 30 a second. */
+  meters: MeterReading;
+  /** A take's header was refreshed: `frames` are safely on disk. */
+  takeFlushed: { readonly takeId: number; readonly frames: number };
+  /** A take ended and its file is closed. */
+  takeFinished: { readonly takeId: number; readonly result: TakeCaptureResult };
   /** The stream stopped on its own (device gone, process died): the sentence says why. */
   failure: { code: string; message: string };
   stats: AudioStats;
@@ -83,6 +164,12 @@ export interface AudioHost {
   transport(command: TransportCommand): Promise<{ before: TransportSnapshot; after: TransportSnapshot }>;
   /** Measures the open stream's round trip by loopback, `times` times; the stream must be open. */
   calibrate(times: number): Promise<LatencyMeasurement>;
+  /** Loads what the output plays; resolves when its files are read ahead and ready to roll. */
+  loadProgram(program: OutputProgramSpec): Promise<void>;
+  /** Creates a take's file (header synced) and arms it; resolves with the id its events carry. */
+  armTake(take: TakeCaptureSpec): Promise<{ takeId: number }>;
+  /** Ends the armed or recording take now, keeping what was recorded (null if there is none). */
+  stopTake(why: string | null): Promise<TakeCaptureResult | null>;
   on<K extends keyof AudioHostEvents>(name: K, listener: (payload: AudioHostEvents[K]) => void): () => void;
   close(): Promise<void>;
 }

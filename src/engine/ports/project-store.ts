@@ -1,4 +1,5 @@
 import type { CueStore } from './cue-store.js';
+import type { TakeStore } from './take-store.js';
 
 /**
  * The port through which the engine reaches a project's persistent state. A project is a folder
@@ -37,6 +38,8 @@ export interface ProjectHandle {
   readonly dir: string;
   /** The project's cue database. */
   readonly cues: CueStore;
+  /** The project's takes, guide tracks and per-cue rolls. */
+  readonly takes: TakeStore;
   info(): Promise<ProjectInfo>;
   /** Validates the merged settings and stores them; returns the updated info. */
   updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;

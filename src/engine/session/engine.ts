@@ -16,6 +16,10 @@ import {
 import { CueService, type CueChangeEvent } from '../cues/cue-service.js';
 import type { CueFormats } from '../ports/cue-formats.js';
 import type { ProjectHandle, ProjectInfo, ProjectSettings, ProjectStore } from '../ports/project-store.js';
+import type { TakeFiles } from '../ports/take-files.js';
+import type { MeterReading } from '../../core/audio/meters.js';
+import { streamInputChannels, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
+import { recoverTakes, RecordService, type RecorderState, type TakesChanged } from '../recording/record-service.js';
 
 export interface AudioSelection {
   readonly input: string;
@@ -53,13 +57,19 @@ export interface EngineEvents {
   audio: AudioStatus;
   project: ProjectInfo | null;
   cues: CueChangeEvent;
+  takes: TakesChanged;
+  recorder: RecorderState;
+  meters: MeterReading & { readonly channels: readonly number[] };
 }
 
 export interface EngineDeps {
   readonly projects: ProjectStore;
   readonly audio: AudioHost;
   readonly formats: CueFormats;
+  readonly files: TakeFiles;
   readonly now: () => Date;
+  /** Resolves after `ms`: the one wait the engine needs (a take that does not end by itself). */
+  readonly delay: (ms: number) => Promise<void>;
   readonly log?: (line: string) => void;
 }
 
@@ -84,7 +94,11 @@ export class Engine {
   readonly events = new Emitter<EngineEvents>();
   /** The open project's cue list. */
   readonly cues: CueService;
+  /** Rolling cues, recording and reviewing takes. */
+  readonly recorder: RecordService;
   #project: ProjectHandle | null = null;
+  /** Input channels the open stream has. */
+  #inputChannels = 0;
   #info: ProjectInfo | null = null;
   #audio: AudioStatus = CLOSED_AUDIO;
   #transport: TransportSnapshot = { state: 'stopped', position: 0, streamFrame: 0 };
@@ -93,6 +107,34 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.cues = new CueService({ formats: deps.formats, now: deps.now, emit: (event) => this.events.emit('cues', event) });
+    this.recorder = new RecordService({
+      audio: deps.audio,
+      files: deps.files,
+      now: deps.now,
+      delay: deps.delay,
+      log: deps.log,
+      project: () => ({ handle: this.#requireProject(), info: this.#requireInfo() }),
+      cue: (id) => this.cues.get(id),
+      stream: () => ({
+        running: this.#audio.state === 'running',
+        clockSource: this.#audio.clockSource,
+        input: this.#audio.input ?? '',
+        output: this.#audio.output ?? '',
+        sampleRate: this.#audio.sampleRate ?? 0,
+        inputChannels: this.#inputChannels,
+        latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current } : null,
+      }),
+      transport: (command) => this.#command(command),
+      emitTakes: (event) => this.events.emit('takes', event),
+      emitRecorder: (state) => this.events.emit('recorder', state),
+    });
+    deps.audio.on('transport', (snapshot) => {
+      this.#setTransport(snapshot);
+      this.recorder.transportChanged(snapshot);
+    });
+    deps.audio.on('meters', (reading) => {
+      this.events.emit('meters', { ...reading, channels: reading.peak.map((_: number, i: number) => i) });
+    });
     deps.audio.on('tick', (tick) => {
       this.#transport = { state: tick.state, position: tick.position, streamFrame: tick.streamFrame };
       if (this.#audio.sampleRate) this.events.emit('tick', { ...tick, sampleRate: this.#audio.sampleRate });
@@ -203,6 +245,7 @@ export class Engine {
         throw new LoopstageError('AUDIO_NOT_RUNNING', 'Calibration needs a running audio interface: choose one under Audio devices first.');
       }
       if (this.#transport.state === 'rolling') throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before calibrating.');
+      await this.#settled();
       const result = await this.deps.audio.calibrate(3);
       const latency: LatencyState = { roundTrip: result.roundTrip, measuredAt: this.deps.now().toISOString(), confidence: result.confidence, current: true, note: null };
       await handle.setSetting(latencyKey(audio), latency);
@@ -210,6 +253,38 @@ export class Engine {
       this.#setAudio({ ...this.#audio, latency });
       return this.#audio;
     });
+  }
+
+  /** The project's recording settings (defaults filled in). */
+  recordingSettings(): Promise<RecordingSettings> {
+    return this.recorder.settings();
+  }
+
+  /** Changes recording settings; a change of channel counts reopens the stream (and asks for a new calibration). */
+  updateRecordingSettings(patch: RecordingSettingsPatch): Promise<RecordingSettings> {
+    return this.#serial(async () => {
+      const handle = this.#requireProject();
+      const before = await this.recorder.settings();
+      if (this.#transport.state === 'rolling') throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before changing recording settings.');
+      const next = await this.recorder.updateSettings(patch);
+      if (streamInputChannels(next) !== streamInputChannels(before) || next.outputChannels !== before.outputChannels) {
+        await this.#openAudio(await this.#storedSelection(handle), this.#transport.position);
+      }
+      return next;
+    });
+  }
+
+  /**
+   * Waits until the output has run half a second without an underflow (up to 5 s): a stream often
+   * starves a few times just after it opens, and each starve shifts the output against the input,
+   * so a round trip measured across one would not hold.
+   */
+  async #settled(): Promise<void> {
+    for (let waited = 0; waited < 5000; waited += 500) {
+      const before = this.#audio.outputUnderflows;
+      await this.deps.delay(500);
+      if (this.#audio.outputUnderflows === before) return;
+    }
   }
 
   play(): Promise<TransportSnapshot> {
@@ -235,6 +310,7 @@ export class Engine {
   }
 
   async #command(command: TransportCommand): Promise<TransportSnapshot> {
+    if (command.kind === 'play' && this.#transport.state === 'rolling' && command.until === undefined) return this.#transport;
     if (this.#audio.state !== 'running') {
       throw new LoopstageError(
         'AUDIO_NOT_RUNNING',
@@ -254,6 +330,8 @@ export class Engine {
     await this.#project?.close();
     this.#project = handle;
     const info = await handle.info();
+    // Before anything else: takes a crash left mid-recording are repaired and filed.
+    await recoverTakes(handle, this.deps.files, info.dir, this.deps.now(), this.deps.log);
     await this.cues.load(handle, info);
     this.#setProject(info);
     this.deps.log?.(`project: opened ${info.dir} (${info.frameRate} fps, ${info.sampleRate} Hz, schema ${info.schemaVersion})`);
@@ -289,15 +367,18 @@ export class Engine {
     });
     await this.deps.audio.close();
     try {
+      const recording = await this.recorder.settings();
+      const inputChannels = streamInputChannels(recording);
       const opened = await this.deps.audio.open({
         input: chosen.input,
         output: chosen.output,
         sampleRate: info.sampleRate,
         framesPerBuffer: chosen.framesPerBuffer,
-        inputChannels: 2,
-        outputChannels: 2,
+        inputChannels,
+        outputChannels: recording.outputChannels,
         startPosition,
       });
+      this.#inputChannels = inputChannels;
       this.#setTransport({ state: 'stopped', position: startPosition, streamFrame: 0 });
       this.deps.log?.(`audio: running on ${opened.input} / ${opened.output} at ${opened.sampleRate} Hz, ${opened.framesPerBuffer}-frame buffers (${opened.clockSource})`);
       // A round trip measured on an earlier opening is shown, but does not hold for this one.

@@ -1,0 +1,223 @@
+/**
+ * `loopstage record`, `loopstage takes` and `loopstage guide`: rolling a cue and recording a take
+ * from a terminal, listing takes, adding guide tracks. The same engine and recorder as the UI.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LoopstageError } from '../../core/errors.js';
+import { labelToPosition, parseFrameRate, position, positionToLabel } from '../../core/time/index.js';
+import { createEngine } from '../../host/create-engine.js';
+import { openCueSession } from '../../host/cue-session.js';
+import { LocalTakeFiles } from '../../adapters/files/take-files.js';
+import { addGuide } from '../../engine/recording/record-service.js';
+import type { TakeRecord } from '../../engine/ports/take-store.js';
+import type { ProjectInfo } from '../../engine/ports/project-store.js';
+import type { CliCommand, CliIo } from '../io.js';
+import { usageError } from './usage.js';
+
+export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER [--pre S] [--post S] [--input DEVICE --output DEVICE]
+                       [--channels 1,2] [--format pcm16|pcm24|float32] [--monitor guide,beeps,input]
+                       [--frames-per-buffer N] [--calibrate] [--json]
+  Rolls the cue from its pre-roll to its out point plus post-roll, with beeps before the in point,
+  records a take from the chosen inputs, files it against the cue and prints it. --calibrate first
+  measures the round trip on the same open stream (patch the output to the input for it).
+  --input/--output, --channels and --format are remembered for the project. Ctrl-C stops the take
+  early; what was recorded is kept.`;
+
+export const TAKES_USAGE = `usage: loopstage takes list --project DIR [--cue NUMBER] [--json]
+  Lists the takes recorded in a project (all, or one cue's), with their files and placement.`;
+
+export const GUIDE_USAGE = `usage: loopstage guide add --project DIR FILE [--at TC] [--json]
+       loopstage guide list --project DIR [--json]
+  Adds a guide track (WAV or Broadcast WAV at the project's sample rate): it is copied into the
+  project and placed at its bext timestamp, or at --at (a timecode such as 01:00:10:00).`;
+
+function debugEcho(io: CliIo): ((line: string) => void) | undefined {
+  return io.env.LOOPSTAGE_DEBUG ? (line) => io.stderr.write(`[engine] ${line}\n`) : undefined;
+}
+
+function parseChannels(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim());
+  const channels = parts.map(Number);
+  if (parts.length === 0 || channels.some((c) => !Number.isInteger(c) || c < 1 || c > 64)) {
+    throw usageError(`--channels lists input channels from 1 to 64, separated by commas (such as 1,2), not "${text}".`, RECORD_USAGE);
+  }
+  return channels.map((c) => c - 1);
+}
+
+function parseMonitor(text: string): { guide: boolean; beeps: boolean; input: boolean } {
+  const parts = text === '' || text === 'none' ? [] : text.split(',').map((part) => part.trim());
+  const unknown = parts.find((part) => !['guide', 'beeps', 'input'].includes(part));
+  if (unknown !== undefined) throw usageError(`--monitor lists guide, beeps and input (or none), not "${unknown}".`, RECORD_USAGE);
+  return { guide: parts.includes('guide'), beeps: parts.includes('beeps'), input: parts.includes('input') };
+}
+
+function seconds(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 60) throw usageError(`${flag} is a number of seconds from 0 to 60, not "${text}".`, RECORD_USAGE);
+  return value;
+}
+
+export function takeJson(take: TakeRecord, info: ProjectInfo, cueNumber: string) {
+  const rate = parseFrameRate(info.frameRate);
+  return {
+    ...take,
+    cue: cueNumber,
+    file: path.join(info.dir, take.path),
+    startTimecode: positionToLabel(position(take.start), rate, info.sampleRate),
+    seconds: take.length / take.sampleRate,
+  };
+}
+
+function takeLine(take: ReturnType<typeof takeJson>): string {
+  const format = take.float ? '32-bit float' : `${take.bitsPerSample}-bit`;
+  const problem = take.problem ? `\n    ${take.problem}` : '';
+  return `${take.cue} take ${take.number} (${take.status}): ${take.path}, ${take.channels} ch [${take.channelNames.join(', ')}] ${format} ${take.sampleRate} Hz, starts ${take.startTimecode} (sample ${take.start}), ${take.seconds.toFixed(3)} s, latency ${take.latency} samples (${take.latencySource})${problem}`;
+}
+
+export const recordCommand: CliCommand = async (args, io) => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${RECORD_USAGE}\n`);
+    return 0;
+  }
+  const { values } = parseArgs({
+    args,
+    options: {
+      project: { type: 'string' },
+      cue: { type: 'string' },
+      pre: { type: 'string' },
+      post: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      channels: { type: 'string' },
+      format: { type: 'string' },
+      monitor: { type: 'string' },
+      'frames-per-buffer': { type: 'string', default: '256' },
+      calibrate: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.project) throw usageError('--project DIR is required.', RECORD_USAGE);
+  if (!values.cue) throw usageError('--cue NUMBER is required.', RECORD_USAGE);
+  if ((values.input === undefined) !== (values.output === undefined)) throw usageError('--input and --output go together.', RECORD_USAGE);
+  const framesPerBuffer = Number(values['frames-per-buffer']);
+  if (!Number.isInteger(framesPerBuffer) || framesPerBuffer < 32 || framesPerBuffer > 8192) throw usageError('--frames-per-buffer must be a whole number from 32 to 8192.', RECORD_USAGE);
+  if (values.format !== undefined && !['pcm16', 'pcm24', 'float32'].includes(values.format)) throw usageError(`--format is pcm16, pcm24 or float32, not "${values.format}".`, RECORD_USAGE);
+  const preRollSeconds = seconds(values.pre, '--pre');
+  const postRollSeconds = seconds(values.post, '--post');
+  const monitor = values.monitor === undefined ? undefined : parseMonitor(values.monitor);
+  const channels = values.channels === undefined ? undefined : parseChannels(values.channels);
+
+  const engine = createEngine({ echo: debugEcho(io) });
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    io.stderr.write('loopstage: stopping the take…\n');
+    void engine.recorder.stop().catch(() => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const selection = values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined;
+    const info = await engine.openProject(path.resolve(io.cwd, values.project), selection);
+    if (channels || values.format) {
+      await engine.updateRecordingSettings({ ...(channels ? { inputChannels: channels } : {}), ...(values.format ? { encoding: values.format as 'pcm16' | 'pcm24' | 'float32' } : {}) });
+    }
+    const audio = engine.audioStatus;
+    if (audio.state !== 'running') throw new LoopstageError(audio.code ?? 'AUDIO_OPEN_FAILED', audio.message ?? 'The audio device could not be opened.');
+    const cue = engine.cues.findByNumber(values.cue);
+    if (values.calibrate) {
+      const status = await engine.calibrate();
+      if (!values.json) io.stderr.write(`Round trip: ${status.latency!.roundTrip} samples.\n`);
+    }
+    const started = await engine.recorder.start({
+      cueId: cue.id,
+      record: true,
+      ...(preRollSeconds !== undefined ? { preRollSeconds } : {}),
+      ...(postRollSeconds !== undefined ? { postRollSeconds } : {}),
+      ...(monitor ? { monitor } : {}),
+    });
+    if (started.warning) io.stderr.write(`loopstage: ${started.warning}\n`);
+    if (!values.json) {
+      const rate = parseFrameRate(info.frameRate);
+      const label = (sample: number) => positionToLabel(position(sample), rate, info.sampleRate);
+      io.stderr.write(`Rolling ${cue.number} from ${label(started.range.start)} to ${label(started.range.end)}, recording take ${started.take!.number}…\n`);
+    }
+    const filed = await engine.recorder.takeFiled();
+    if (!filed) throw new LoopstageError('TAKE_LOST', 'The take ended without being filed; check the project log.');
+    const json = takeJson(filed, info, cue.number);
+    io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${takeLine(json)}\n`);
+    return filed.status === 'aborted' ? 1 : interrupted ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+};
+
+export const takesCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${TAKES_USAGE}\n`);
+    return 0;
+  }
+  if (sub !== 'list') throw usageError(sub === undefined ? 'say what to do with takes: list.' : `there is no "takes ${sub}"; use takes list.`, TAKES_USAGE);
+  const { values } = parseArgs({ args: rest, options: { project: { type: 'string' }, cue: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  if (!values.project) throw usageError('--project DIR is required.', TAKES_USAGE);
+  const session = await openCueSession(path.resolve(io.cwd, values.project));
+  try {
+    const cue = values.cue === undefined ? null : session.service.findByNumber(values.cue);
+    const takes = await session.handle.takes.list(cue ? { cueId: cue.id } : {});
+    const numberOf = new Map(session.service.list().map((c) => [c.id, c.number]));
+    const rows = takes.map((take) => takeJson(take, session.info, numberOf.get(take.cueId) ?? String(take.cueId)));
+    if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+    else io.stdout.write(rows.length === 0 ? 'No takes yet.\n' : `${rows.map(takeLine).join('\n')}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};
+
+export const guideCommand: CliCommand = async (args, io) => {
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${GUIDE_USAGE}\n`);
+    return 0;
+  }
+  if (sub !== 'add' && sub !== 'list') throw usageError(sub === undefined ? 'say what to do: guide add or guide list.' : `there is no "guide ${sub}"; use guide add or guide list.`, GUIDE_USAGE);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { project: { type: 'string' }, at: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  if (!values.project) throw usageError('--project DIR is required.', GUIDE_USAGE);
+  if (sub === 'add' && positionals.length !== 1) throw usageError('guide add takes one FILE.', GUIDE_USAGE);
+  if (sub === 'list' && positionals.length !== 0) throw usageError('guide list takes no FILE.', GUIDE_USAGE);
+  const session = await openCueSession(path.resolve(io.cwd, values.project));
+  try {
+    const { info, handle } = session;
+    const rate = parseFrameRate(info.frameRate);
+    const label = (sample: number) => positionToLabel(position(sample), rate, info.sampleRate);
+    const describe = (g: { name: string; path: string; start: number; length: number; channels: number; enabled: boolean }) =>
+      `${g.name}: ${g.path}, ${g.channels} ch, ${(g.length / info.sampleRate).toFixed(3)} s from ${label(g.start)} (sample ${g.start})${g.enabled ? '' : ', muted'}`;
+    if (sub === 'list') {
+      const guides = await handle.takes.listGuides();
+      io.stdout.write(values.json ? `${JSON.stringify(guides)}\n` : guides.length === 0 ? 'No guide tracks.\n' : `${guides.map(describe).join('\n')}\n`);
+      return 0;
+    }
+    let at: number | undefined;
+    if (values.at !== undefined) {
+      try {
+        at = labelToPosition(values.at, rate, info.sampleRate);
+      } catch (error) {
+        throw usageError(`--at is a timecode at ${rate.id} fps such as 01:00:10:00 (${error instanceof Error ? error.message : String(error)}).`, GUIDE_USAGE);
+      }
+    }
+    const guide = await addGuide(handle, info, new LocalTakeFiles(), new Date(), path.resolve(io.cwd, positionals[0]!), at);
+    io.stdout.write(values.json ? `${JSON.stringify({ ...guide, startTimecode: label(guide.start) })}\n` : `Added ${describe(guide)}.\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};

@@ -1,0 +1,582 @@
+/**
+ * Rolling cues, recording takes and playing them back: the recorder's use-cases, on top of the
+ * engine's project, audio stream and transport.
+ *
+ * A roll: the beeps for the cue's in point, the roll range (pre-roll to out + post-roll, widened
+ * to hold every beep), and what the output plays (beeps, guide, monitoring per the phase's monitor
+ * switches) are computed here and loaded into the audio process; then the transport is located to
+ * the range's start and plays until its end, stopping by itself.
+ *
+ * A take: its row is committed (status `recording`) before its file exists, the file and its header
+ * are created and synced before the roll starts, and the audio process cuts the take from the
+ * stream by sample count. When the file is closed the row is completed; if the audio process dies
+ * instead, the file is repaired and the row filed as recovered — as at every project open.
+ */
+import { LoopstageError, isLoopstageError } from '../../core/errors.js';
+import { beepSchedule, rollRange, type Beep, type RollRange } from '../../core/cueing/beeps.js';
+import { codingHistoryLine, originationStamp, type BextFields } from '../../core/bwf/bext.js';
+import type { TakeIxml } from '../../core/bwf/ixml.js';
+import { nextFreeName, takeFileName } from '../../core/files/take-name.js';
+import { safeFileName } from '../../core/files/safe-file-name.js';
+import { channelName, DEFAULT_RECORDING_SETTINGS, resolveRecordingSettings, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
+import { parseFrameRate, position } from '../../core/time/index.js';
+import type { Cue } from '../../core/cues/cue.js';
+import type { SampleEncoding } from '../../core/audio/pcm.js';
+import type { AudioHost, OutputProgramSpec, PlacedFileSpec, RollPhase, TakeCaptureResult } from '../ports/audio-host.js';
+import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
+import type { CueRoll, GuideRecord, LatencySource, TakeRecord } from '../ports/take-store.js';
+import type { TakeFiles } from '../ports/take-files.js';
+import type { TransportSnapshot } from '../../core/transport/transport-clock.js';
+
+export const RECORDING_SETTINGS_KEY = 'recording';
+export const TAKES_FOLDER = 'takes';
+export const GUIDE_FOLDER = 'guide';
+const APP_NAME = 'Loopstage';
+
+/** What the engine lends the recorder. */
+export interface RecordContext {
+  readonly audio: AudioHost;
+  readonly files: TakeFiles;
+  readonly now: () => Date;
+  /** Resolves after `ms` (the engine reads no clocks itself). */
+  readonly delay: (ms: number) => Promise<void>;
+  readonly log?: (line: string) => void;
+  project(): { readonly handle: ProjectHandle; readonly info: ProjectInfo };
+  cue(id: number): Cue;
+  /** The stream as it runs: devices, channels, and the round trip in force. */
+  stream(): StreamFacts;
+  transport(command: { kind: 'locate'; position: number } | { kind: 'play'; until?: number } | { kind: 'stop' }): Promise<TransportSnapshot>;
+  emitTakes(event: TakesChanged): void;
+  emitRecorder(state: RecorderState): void;
+}
+
+export interface StreamFacts {
+  readonly running: boolean;
+  readonly clockSource: 'audio-device' | 'software-clock';
+  readonly input: string;
+  readonly output: string;
+  readonly sampleRate: number;
+  readonly inputChannels: number;
+  /** Round trip in stream frames, and whether it was measured on this opening of the stream. */
+  readonly latency: { readonly roundTrip: number; readonly current: boolean } | null;
+}
+
+export interface TakesChanged {
+  readonly cueId: number;
+  readonly take: TakeRecord;
+}
+
+export interface RecorderState {
+  readonly phase: RollPhase;
+  readonly cueId: number | null;
+  /** The take being recorded, while it is. */
+  readonly take: TakeRecord | null;
+  /** Frames of the current take safely on disk (the last header refresh). */
+  readonly flushedFrames: number;
+  readonly range: RollRange | null;
+}
+
+export interface RollRequest {
+  readonly cueId: number;
+  readonly record: boolean;
+  /** Override the cue's and project's rolls for this roll only (seconds). */
+  readonly preRollSeconds?: number;
+  readonly postRollSeconds?: number;
+  /** Override the phase's monitor switches for this roll only. */
+  readonly monitor?: Partial<RecordingSettings['monitor']['record']>;
+}
+
+export interface RollStarted {
+  readonly phase: RollPhase;
+  readonly cueId: number;
+  readonly range: RollRange;
+  readonly beeps: readonly Beep[];
+  readonly take: TakeRecord | null;
+  /** Why the take's placement may be off (no calibration on this opening), or null. */
+  readonly warning: string | null;
+}
+
+interface ActiveTake {
+  readonly record: TakeRecord;
+  readonly absolutePath: string;
+  readonly takeId: number;
+  readonly done: Promise<TakeRecord>;
+  settle(take: TakeRecord): void;
+  fail(error: unknown): void;
+  flushedFrames: number;
+}
+
+export class RecordService {
+  #state: RecorderState = { phase: 'idle', cueId: null, take: null, flushedFrames: 0, range: null };
+  #active: ActiveTake | null = null;
+  /** Take results that arrived before the arm call returned (a zero-length take). */
+  readonly #early = new Map<number, TakeCaptureResult>();
+
+  constructor(private readonly ctx: RecordContext) {
+    ctx.audio.on('takeFinished', ({ takeId, result }) => {
+      const active = this.#active;
+      if (!active || active.takeId !== takeId) {
+        this.#early.set(takeId, result);
+        return;
+      }
+      void this.#complete(active, result);
+    });
+    ctx.audio.on('takeFlushed', ({ takeId, frames }) => {
+      const active = this.#active;
+      if (active?.takeId === takeId) {
+        active.flushedFrames = frames;
+        this.#setState({ ...this.#state, flushedFrames: frames });
+      }
+    });
+    ctx.audio.on('failure', () => {
+      // The audio process may be gone with the file half-written: repair and file it now.
+      const active = this.#active;
+      if (active) void this.#recoverActive(active, 'The audio stream failed during the take');
+    });
+  }
+
+  get state(): RecorderState {
+    return this.#state;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Settings
+
+  async settings(): Promise<RecordingSettings> {
+    const { handle } = this.ctx.project();
+    const stored = await handle.getSetting<RecordingSettingsPatch>(RECORDING_SETTINGS_KEY);
+    try {
+      return resolveRecordingSettings(stored ?? {});
+    } catch (error) {
+      // A stored value that no longer passes (edited by hand, an older version's rules): say so, run on defaults.
+      this.ctx.log?.(`recording: stored settings refused (${isLoopstageError(error) ? error.message : String(error)}); using defaults`);
+      return DEFAULT_RECORDING_SETTINGS;
+    }
+  }
+
+  async updateSettings(patch: RecordingSettingsPatch): Promise<RecordingSettings> {
+    const { handle } = this.ctx.project();
+    const next = resolveRecordingSettings(patch, await this.settings());
+    await handle.setSetting(RECORDING_SETTINGS_KEY, next);
+    return next;
+  }
+
+  async roll(cueId: number): Promise<CueRoll> {
+    return this.ctx.project().handle.takes.getRoll(cueId);
+  }
+
+  async setRoll(roll: CueRoll): Promise<CueRoll> {
+    this.ctx.cue(roll.cueId);
+    return this.ctx.project().handle.takes.setRoll(roll);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Guide tracks
+
+  /**
+   * Adds a guide track: the WAV/BWF is copied into the project's guide folder (so copying the
+   * folder copies the project) and placed at `at`, else at its bext timestamp.
+   */
+  addGuide(file: string, at?: number): Promise<GuideRecord> {
+    const { handle, info } = this.ctx.project();
+    return addGuide(handle, info, this.ctx.files, this.ctx.now(), file, at);
+  }
+
+  guides(): Promise<GuideRecord[]> {
+    return this.ctx.project().handle.takes.listGuides();
+  }
+
+  updateGuide(id: number, patch: Partial<Pick<GuideRecord, 'name' | 'start' | 'enabled'>>): Promise<GuideRecord> {
+    return this.ctx.project().handle.takes.updateGuide(id, patch);
+  }
+
+  takes(cueId?: number): Promise<TakeRecord[]> {
+    return this.ctx.project().handle.takes.list(cueId === undefined ? {} : { cueId });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rolling and recording
+
+  /** Plans a roll for a cue: its beeps and its range, with the cue's and project's rolls. */
+  async plan(cueId: number, overrides: Pick<RollRequest, 'preRollSeconds' | 'postRollSeconds'> = {}): Promise<{ cue: Cue; range: RollRange; beeps: Beep[]; settings: RecordingSettings }> {
+    const { info, handle } = this.ctx.project();
+    const cue = this.ctx.cue(cueId);
+    const settings = await this.settings();
+    const roll = await handle.takes.getRoll(cueId);
+    const pre = overrides.preRollSeconds ?? (roll.preRollMs !== null ? roll.preRollMs / 1000 : settings.preRollSeconds);
+    const post = overrides.postRollSeconds ?? (roll.postRollMs !== null ? roll.postRollMs / 1000 : settings.postRollSeconds);
+    const rate = parseFrameRate(info.frameRate);
+    const beeps = beepSchedule(position(cue.in), rate, info.sampleRate, settings.beeps);
+    const range = rollRange(cue, pre, post, info.sampleRate, beeps);
+    return { cue, range, beeps, settings };
+  }
+
+  /** Rolls a cue: rehearsal, or a take when `record`. Resolves once the transport is rolling. */
+  async start(request: RollRequest): Promise<RollStarted> {
+    const stream = this.ctx.stream();
+    if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Rolling a cue needs a running audio interface: choose one under Audio devices first.');
+    if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
+    const { cue, range, beeps, settings } = await this.plan(request.cueId, request);
+    const phase: RollPhase = request.record ? 'record' : 'rehearse';
+    if (request.record && stream.clockSource !== 'audio-device') {
+      throw new LoopstageError('RECORD_NO_INPUT', 'The software clock has no inputs to record from; choose your audio interface under Audio devices.');
+    }
+    const missing = settings.inputChannels.find((c) => c >= stream.inputChannels);
+    if (missing !== undefined) {
+      throw new LoopstageError('RECORD_CHANNELS_INVALID', `Input channel ${missing + 1} is not open on ${stream.input} (${stream.inputChannels} open); choose other channels in the recording settings.`, { channel: missing });
+    }
+    await this.#stopTransportIfRolling();
+    await this.ctx.audio.loadProgram(await this.#program(phase, range, beeps, settings, [], request.monitor));
+    let take: ActiveTake | null = null;
+    let warning: string | null = null;
+    if (request.record) {
+      const latency = this.#latency(stream, settings);
+      warning = latency.warning;
+      take = await this.#arm(cue, range, settings, stream, latency);
+    }
+    try {
+      await this.ctx.transport({ kind: 'locate', position: range.start });
+      await this.ctx.transport({ kind: 'play', until: range.end });
+    } catch (error) {
+      if (take) await this.ctx.audio.stopTake('the transport did not start').catch(() => null);
+      throw error;
+    }
+    this.#setState({ phase, cueId: cue.id, take: take?.record ?? null, flushedFrames: 0, range });
+    this.ctx.log?.(`recorder: ${phase} ${cue.number} ${range.start}..${range.end}${take ? ` take ${take.record.number} → ${take.record.path}` : ''}`);
+    return { phase, cueId: cue.id, range, beeps, take: take?.record ?? null, warning };
+  }
+
+  /** Plays a take back at its place on the timeline, with guide and beeps per the playback switches. */
+  async review(takeId: number): Promise<RollStarted> {
+    const stream = this.ctx.stream();
+    if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Playing a take needs a running audio interface (or the software clock).');
+    if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
+    const { handle, info } = this.ctx.project();
+    const take = await handle.takes.get(takeId);
+    if (!take) throw new LoopstageError('TAKE_NOT_FOUND', 'That take is not in this project.', { takeId });
+    if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
+    const { range: cueRange, beeps, settings } = await this.plan(take.cueId);
+    const range: RollRange = { start: position(Math.min(cueRange.start, take.start)), end: position(Math.max(cueRange.end, take.start + take.length)) };
+    await this.#stopTransportIfRolling();
+    const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
+    await this.ctx.audio.loadProgram(await this.#program('playback', range, beeps, settings, [placed]));
+    await this.ctx.transport({ kind: 'locate', position: range.start });
+    await this.ctx.transport({ kind: 'play', until: range.end });
+    this.#setState({ phase: 'playback', cueId: take.cueId, take: null, flushedFrames: 0, range });
+    return { phase: 'playback', cueId: take.cueId, range, beeps, take, warning: null };
+  }
+
+  /**
+   * Stops the transport; a take being recorded ends where the audio stopped and is filed. Resolves
+   * with the filed take, if there was one.
+   */
+  async stop(): Promise<TakeRecord | null> {
+    const active = this.#active;
+    await this.ctx.transport({ kind: 'stop' }).catch((error: unknown) => {
+      if (!active) throw error;
+    });
+    if (!active) {
+      this.#setState({ ...this.#state, phase: 'idle', take: null });
+      return null;
+    }
+    // The take ends by itself once the last sound played before the stop has come back in (the
+    // round trip); if the stream is gone or silent, end it here.
+    const ended = await Promise.race([active.done, this.ctx.delay(2000).then(() => null)]);
+    if (ended) return ended;
+    await this.ctx.audio.stopTake('the transport stopped').catch(() => null);
+    return active.done;
+  }
+
+  /** Resolves when the current take is filed (or at once when none is being recorded). */
+  async takeFiled(): Promise<TakeRecord | null> {
+    return this.#active ? this.#active.done : null;
+  }
+
+  /** The transport stopped by itself at the end of a roll. */
+  transportChanged(snapshot: TransportSnapshot): void {
+    if (snapshot.state === 'stopped' && !this.#active && this.#state.phase !== 'idle') {
+      this.#setState({ ...this.#state, phase: 'idle' });
+    }
+  }
+
+  async #stopTransportIfRolling(): Promise<void> {
+    await this.ctx.transport({ kind: 'stop' });
+  }
+
+  async #program(phase: RollPhase, range: RollRange, beeps: readonly Beep[], settings: RecordingSettings, takes: readonly PlacedFileSpec[], monitor?: RollRequest['monitor']): Promise<OutputProgramSpec> {
+    const { handle, info } = this.ctx.project();
+    const guides = (await handle.takes.listGuides()).filter((g) => g.enabled && overlaps(g, range));
+    const switches = { ...(phase === 'idle' ? DEFAULT_RECORDING_SETTINGS.monitor.rehearse : settings.monitor[phase]), ...monitor };
+    const gain = 10 ** (settings.guideGainDb / 20);
+    return {
+      phase,
+      monitor: switches,
+      beeps,
+      beepSettings: settings.beeps,
+      guides: guides.map((g) => ({ path: joinPath(info.dir, g.path), start: g.start, gain })),
+      takes,
+      inputMonitor: settings.inputChannels,
+      from: range.start,
+    };
+  }
+
+  #latency(stream: StreamFacts, settings: RecordingSettings): { value: number; source: LatencySource; warning: string | null } {
+    const measured = stream.latency;
+    if (measured?.current) return { value: measured.roundTrip + settings.manualOffset, source: 'measured', warning: null };
+    if (measured) {
+      return {
+        value: measured.roundTrip + settings.manualOffset,
+        source: 'stored',
+        warning: 'The round trip was measured on an earlier opening of the stream, so this take may be placed a few samples off; calibrate before the next take.',
+      };
+    }
+    return {
+      value: settings.manualOffset,
+      source: 'none',
+      warning: 'No round trip has been measured for these devices, so this take is placed without latency compensation; calibrate (output patched to input) before recording.',
+    };
+  }
+
+  async #arm(cue: Cue, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }): Promise<ActiveTake> {
+    const { handle, info } = this.ctx.project();
+    const now = this.ctx.now();
+    const number = await handle.takes.nextNumber(cue.id);
+    const who = cue.kind === 'foley' ? (cue.pass ?? cue.prop ?? 'Foley') : (cue.character ?? '');
+    const folder = joinPath(info.dir, TAKES_FOLDER);
+    await this.ctx.files.ensureFolder(folder);
+    const wanted = takeFileName(settings.takeTemplate, { cue: cue.number, character: who, take: number, scene: cue.scene ?? '', project: info.title, date: now });
+    // Never over a file on disk, nor a name a take row already holds (its file may be on another disk).
+    const used = new Set([
+      ...(await this.ctx.files.list(folder)).map((name) => name.toLowerCase()),
+      ...(await handle.takes.list()).map((t) => t.path.slice(TAKES_FOLDER.length + 1).toLowerCase()),
+    ]);
+    const fileName = nextFreeName(wanted, (name) => used.has(name.toLowerCase()));
+    return this.#begin(cue, range, settings, stream, latency, number, fileName, now);
+  }
+
+  async #begin(cue: Cue, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }, number: number, fileName: string, now: Date): Promise<ActiveTake> {
+    const { handle, info } = this.ctx.project();
+    const relative = `${TAKES_FOLDER}/${fileName}`;
+    const channelNames = settings.inputChannels.map((c) => channelName(settings, c));
+    const format = formatOf(settings.encoding);
+    const record = await handle.takes.begin({
+      cueId: cue.id,
+      number,
+      path: relative,
+      channels: settings.inputChannels.length,
+      channelNames,
+      inputChannels: settings.inputChannels,
+      sampleRate: info.sampleRate,
+      bitsPerSample: format.bitsPerSample,
+      float: format.float,
+      start: range.start,
+      latency: latency.value,
+      latencySource: latency.source,
+      inputDevice: stream.input,
+      outputDevice: stream.output,
+      createdAt: now.toISOString(),
+    });
+    const rate = parseFrameRate(info.frameRate);
+    const tape = settings.tape || originationStamp(now).originationDate;
+    const bext: BextFields = {
+      description: bextDescription(cue, number),
+      originator: APP_NAME,
+      originatorReference: originatorReference(info, record.id, now),
+      ...originationStamp(now),
+      timeReference: range.start,
+      codingHistory: codingHistoryLine({ sampleRate: info.sampleRate, channels: channelNames.length, bitsPerSample: format.bitsPerSample, float: format.float }, `${APP_NAME}; ${stream.input}`),
+    };
+    const ixml: TakeIxml = {
+      project: info.title,
+      scene: cue.scene ?? '',
+      take: number,
+      tape,
+      circled: false,
+      noGood: false,
+      rating: null,
+      note: '',
+      frameRate: rate,
+      sampleRate: info.sampleRate,
+      bitsPerSample: format.bitsPerSample,
+      timestamp: range.start,
+      tracks: channelNames,
+      cue: { number: cue.number, character: cue.character ?? '', line: cue.kind === 'adr' ? cue.lineText : cue.description },
+      fileName,
+    };
+    const absolutePath = joinPath(info.dir, relative);
+    let takeId: number;
+    try {
+      ({ takeId } = await this.ctx.audio.armTake({
+        path: absolutePath,
+        encoding: settings.encoding,
+        inputChannels: settings.inputChannels,
+        sampleRate: info.sampleRate,
+        bext,
+        ixml,
+        start: range.start,
+        end: range.end,
+        latency: latency.value,
+      }));
+    } catch (error) {
+      const reason = isLoopstageError(error) ? error.message : String(error);
+      const aborted = await handle.takes.finish(record.id, { status: 'aborted', length: 0, completedAt: this.ctx.now().toISOString(), problem: `The take could not start: ${reason}` });
+      this.ctx.emitTakes({ cueId: cue.id, take: aborted });
+      throw error;
+    }
+    let settle!: (take: TakeRecord) => void;
+    let fail!: (error: unknown) => void;
+    const done = new Promise<TakeRecord>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    done.catch(() => undefined);
+    const active: ActiveTake = { record, absolutePath, takeId, done, settle, fail, flushedFrames: 0 };
+    this.#active = active;
+    this.ctx.emitTakes({ cueId: cue.id, take: record });
+    const early = this.#early.get(takeId);
+    if (early) {
+      this.#early.delete(takeId);
+      void this.#complete(active, early);
+    }
+    return active;
+  }
+
+  async #complete(active: ActiveTake, result: TakeCaptureResult): Promise<void> {
+    if (this.#active !== active) return;
+    this.#active = null;
+    const { handle } = this.ctx.project();
+    const problems = [result.cut ? `Cut short: ${result.cut}.` : null, result.padded > 0 ? `The roll began inside the take, so its first ${result.padded} samples are silence.` : null, result.error?.message ?? null].filter(Boolean);
+    try {
+      const take = await handle.takes.finish(active.record.id, {
+        status: result.frames === 0 ? 'aborted' : 'complete',
+        length: result.frames,
+        completedAt: this.ctx.now().toISOString(),
+        problem: problems.length > 0 ? problems.join(' ') : null,
+      });
+      this.ctx.log?.(`recorder: take ${take.number} of cue ${take.cueId} filed: ${take.length} frames at ${take.start} (${take.status})`);
+      this.#setState({ ...this.#state, phase: 'idle', take: null, flushedFrames: take.length });
+      this.ctx.emitTakes({ cueId: take.cueId, take });
+      active.settle(take);
+    } catch (error) {
+      this.#setState({ ...this.#state, phase: 'idle', take: null });
+      active.fail(error);
+    }
+  }
+
+  async #recoverActive(active: ActiveTake, why: string): Promise<void> {
+    if (this.#active !== active) return;
+    this.#active = null;
+    try {
+      const take = await recoverTake(this.ctx.project().handle, this.ctx.files, active.record, this.ctx.project().info.dir, this.ctx.now(), why);
+      this.#setState({ ...this.#state, phase: 'idle', take: null });
+      this.ctx.emitTakes({ cueId: take.cueId, take });
+      active.settle(take);
+    } catch (error) {
+      active.fail(error);
+    }
+  }
+
+  #setState(state: RecorderState): void {
+    this.#state = state;
+    this.ctx.emitRecorder(state);
+  }
+}
+
+/**
+ * Adds a guide track: the WAV/BWF is copied into the project's guide folder (so copying the folder
+ * copies the project) and placed at `at`, else at its bext timestamp.
+ */
+export async function addGuide(handle: ProjectHandle, info: ProjectInfo, files: TakeFiles, now: Date, file: string, at?: number): Promise<GuideRecord> {
+  const probe = await files.probe(file);
+  const base = baseName(file);
+  if (probe.sampleRate !== info.sampleRate) {
+    throw new LoopstageError(
+      'GUIDE_RATE_MISMATCH',
+      `${base} is at ${probe.sampleRate} Hz and the project at ${info.sampleRate} Hz; convert it first (for example \`sox "${base}" -r ${info.sampleRate} guide.wav\`), then add it again.`,
+      { fileRate: probe.sampleRate, projectRate: info.sampleRate },
+    );
+  }
+  const start = at ?? probe.timeReference;
+  if (start === null) {
+    throw new LoopstageError('GUIDE_NO_PLACE', `${base} carries no timestamp (no bext chunk); give the timecode its first sample belongs at (\`--at 01:00:00:00\`).`, { path: file });
+  }
+  if (probe.frames === 0) throw new LoopstageError('GUIDE_EMPTY', `${base} holds no audio.`, { path: file });
+  const folder = joinPath(info.dir, GUIDE_FOLDER);
+  await files.ensureFolder(folder);
+  const used = new Set((await files.list(folder)).map((n) => n.toLowerCase()));
+  const stem = safeFileName(base.replace(/\.(wav|bwf|wave|rf64)$/i, ''), 'Guide');
+  const fileName = nextFreeName(`${stem}.wav`, (name) => used.has(name.toLowerCase()));
+  await files.copy(file, joinPath(folder, fileName));
+  return handle.takes.addGuide({
+    path: `${GUIDE_FOLDER}/${fileName}`,
+    name: base,
+    start,
+    length: probe.frames,
+    channels: probe.channels,
+    sampleRate: probe.sampleRate,
+    enabled: true,
+    addedAt: now.toISOString(),
+  });
+}
+
+/**
+ * Repairs and files every take a crash left `recording`. Every way of opening a project runs it
+ * before anything else, so the database and the takes folder always agree.
+ */
+export async function recoverTakes(handle: ProjectHandle, files: TakeFiles, dir: string, now: Date, log?: (line: string) => void): Promise<TakeRecord[]> {
+  const recovered: TakeRecord[] = [];
+  for (const take of await handle.takes.unfinished()) {
+    const filed = await recoverTake(handle, files, take, dir, now, 'Recording was interrupted (the program stopped or the machine lost power)');
+    log?.(`recorder: take ${take.path} ${filed.status}: ${filed.length} frames (${filed.problem ?? ''})`);
+    recovered.push(filed);
+  }
+  return recovered;
+}
+
+async function recoverTake(handle: ProjectHandle, files: TakeFiles, take: TakeRecord, dir: string, now: Date, why: string): Promise<TakeRecord> {
+  try {
+    const { frames, repaired } = await files.repair(joinPath(dir, take.path));
+    return await handle.takes.finish(take.id, {
+      status: frames > 0 ? 'recovered' : 'aborted',
+      length: frames,
+      completedAt: now.toISOString(),
+      problem: frames > 0
+        ? `${why}; the take was recovered with ${frames} samples${repaired ? ' (its header was repaired)' : ''}.`
+        : `${why} before any audio reached the file.`,
+    });
+  } catch (error) {
+    const reason = isLoopstageError(error) ? error.message : String(error);
+    return handle.takes.finish(take.id, { status: 'aborted', length: 0, completedAt: now.toISOString(), problem: `${why}, and the take could not be recovered: ${reason}` });
+  }
+}
+
+function formatOf(encoding: SampleEncoding): { bitsPerSample: 16 | 24 | 32; float: boolean } {
+  return encoding === 'float32' ? { bitsPerSample: 32, float: true } : { bitsPerSample: encoding === 'pcm16' ? 16 : 24, float: false };
+}
+
+function overlaps(guide: GuideRecord, range: RollRange): boolean {
+  return guide.start < range.end && guide.start + guide.length > range.start;
+}
+
+function bextDescription(cue: Cue, take: number): string {
+  const who = cue.character ? ` ${cue.character}` : '';
+  const text = cue.kind === 'adr' ? cue.lineText : cue.description;
+  return `${cue.number}${who} T${take}${text ? `: ${text}` : ''}`;
+}
+
+/** At most 32 characters, unique per take: project folder initials, take row id, and the time. */
+function originatorReference(info: ProjectInfo, id: number, now: Date): string {
+  const stem = safeFileName(info.title, 'LS').replace(/[^A-Za-z0-9]/g, '').slice(0, 8).toUpperCase() || 'LS';
+  const stamp = now.toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
+  return `LS${stem}${stamp}${id}`.slice(0, 32);
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+export function joinPath(dir: string, relative: string): string {
+  const separator = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return `${dir.replace(/[\\/]+$/, '')}${separator}${relative.split('/').join(separator)}`;
+}
+

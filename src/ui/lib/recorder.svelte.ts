@@ -1,0 +1,288 @@
+/**
+ * The recorder as the UI sees it: the engine's recorder state (`recorder.changed`), the project's
+ * recording settings, the selected cue's takes (listed per cue, kept live with `takes.changed`)
+ * and roll override, the record-arm switch, the last roll's warning, and the input meters. Shared
+ * through context (`setRecorder` in the app, `useRecorder` in components); every action goes
+ * through the typed client and every failure lands in `error` (or `settingsError`, `rollError`).
+ */
+import { getContext, setContext, untrack } from 'svelte';
+import type { ApiError, Params, RecorderState as RecorderStateDto, RecordingSettings, Result, Take } from '../../api/contract.js';
+import type { RpcClient } from '../../api/rpc.js';
+import type { Cue } from '../../core/cues/cue.js';
+import { LoopstageError } from '../../core/errors.js';
+import type { RecordingSettingsPatch } from '../../core/recording/settings.js';
+import type { CueListState } from './cues.svelte.js';
+import { engineCall, toUiError } from './engine-call.js';
+import { IDLE_RECORDER, MeterBoard, lastPlayableTake, phaseText, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
+import type { SessionState } from './session.svelte.js';
+
+export type RollStarted = Result<'recorder.roll'>;
+
+export class RecorderState {
+  readonly #session: SessionState;
+  readonly #cues: CueListState;
+  #client: RpcClient | null = null;
+  #takesToken = 0;
+  #rollToken = 0;
+  #settingsToken = 0;
+
+  /** What the engine's recorder is doing. */
+  state = $state.raw<RecorderStateDto>(IDLE_RECORDER);
+  /** The project's recording settings, once loaded. */
+  settings = $state.raw<RecordingSettings | null>(null);
+  /** Record-arm: Record only rolls a take while armed (a switch of this window, not the engine's). */
+  armed = $state(false);
+  /** The cue whose takes `takes` holds, and the takes (in number order). */
+  takesCueId = $state<number | null>(null);
+  takes = $state.raw<readonly Take[]>([]);
+  takesLoading = $state(false);
+  /** The selected cue's roll override (ms; null = the project's). */
+  cueRoll = $state.raw<CueRollMs | null>(null);
+  /** The last roll started from here: its range and the engine's warning about it. */
+  lastRoll = $state.raw<RollStarted | null>(null);
+  /** The number of the take asked to play back, while it plays. */
+  playingTake = $state<number | null>(null);
+  /** The last failure of a roll, stop or take action. */
+  error = $state.raw<ApiError | null>(null);
+  /** The last failure of saving the recording settings. */
+  settingsError = $state.raw<ApiError | null>(null);
+  /** The last failure of saving a cue's roll override. */
+  rollError = $state.raw<ApiError | null>(null);
+  busy = $state(0);
+
+  /** The input meters (not reactive: the meters draw them once per animation frame). */
+  readonly meters = new MeterBoard();
+
+  /** The selected cue, which Rehearse and Record roll. */
+  cue: Cue | null = $derived.by(() => this.#cues.selected);
+  rolling: boolean = $derived(this.state.phase !== 'idle');
+  recording: boolean = $derived(this.state.phase === 'record');
+  phaseLabel: string = $derived(phaseText(this.state, this.state.phase === 'playback' ? this.playingTake : null));
+  /** Whether a cue can be rolled now (a take being recorded must be stopped first). */
+  canRoll: boolean = $derived.by(() => this.cue !== null && this.#session.client !== null && !this.recording);
+  canRecord: boolean = $derived(this.canRoll && this.armed);
+  /** The take P plays: the selected cue's last take with audio. */
+  lastTake: Take | null = $derived(this.takesCueId === (this.cue?.id ?? null) ? lastPlayableTake(this.takes) : null);
+  /** The range the selected cue will roll over (or is rolling over). */
+  plannedRange = $derived.by(() => {
+    const cue = this.cue;
+    const settings = this.settings;
+    if (!cue || !settings) return null;
+    return plannedRoll(cue, settings, this.cueRoll, this.#session.rate, this.#session.project?.sampleRate ?? null);
+  });
+
+  constructor(session: SessionState, cues: CueListState) {
+    this.#session = session;
+    this.#cues = cues;
+  }
+
+  /**
+   * Call once while a component initialises (the app does): follows the connection for recorder
+   * events, loads the settings per project, and the takes and roll override per selected cue.
+   */
+  follow(): void {
+    $effect(() => {
+      const client = this.#session.client;
+      this.#client = client;
+      if (!client) {
+        untrack(() => {
+          this.state = IDLE_RECORDER;
+          this.meters.reset();
+        });
+        return;
+      }
+      const offs = [
+        client.on('recorder.changed', (state) => this.#applyState(state)),
+        client.on('takes.changed', ({ cueId, take }) => {
+          if (cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
+        }),
+        client.on('meters', (reading) => this.meters.receive(reading)),
+      ];
+      untrack(() => {
+        client.call('recorder.state', {}).then(
+          (state) => this.#applyState(state),
+          () => undefined, // no project yet: the recorder is idle, and says so when one opens
+        );
+      });
+      return () => offs.forEach((off) => off());
+    });
+    $effect(() => {
+      const project = this.#session.project;
+      const client = this.#session.client;
+      const key = project && client ? `${project.dir}\u0000${project.createdAt}` : null;
+      untrack(() => void this.#loadSettings(key));
+    });
+    $effect(() => {
+      const cueId = this.cue?.id ?? null;
+      const client = this.#session.client;
+      untrack(() => void this.#loadCue(client ? cueId : null));
+    });
+  }
+
+  dismissError(): void {
+    this.error = null;
+  }
+
+  dismissSettingsError(): void {
+    this.settingsError = null;
+  }
+
+  dismissRollError(): void {
+    this.rollError = null;
+  }
+
+  toggleArm(): void {
+    this.armed = !this.armed;
+  }
+
+  /** Rolls the selected cue without recording. */
+  async rehearse(): Promise<boolean> {
+    return this.#roll(false);
+  }
+
+  /** Rolls the selected cue and records a take; only while armed. */
+  async record(): Promise<boolean> {
+    if (!this.armed) {
+      this.error = { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm, or R), then press Record.' };
+      return false;
+    }
+    return this.#roll(true);
+  }
+
+  /** Stops the roll; a take being recorded is filed. */
+  async stop(): Promise<boolean> {
+    return this.#run(async (client) => {
+      const take = await client.call('recorder.stop', {});
+      if (take && take.cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
+    });
+  }
+
+  /** Plays a take back at its place on the timeline. */
+  async play(take: Pick<Take, 'id' | 'number'>): Promise<boolean> {
+    return this.#run(async (client) => {
+      this.lastRoll = null;
+      this.playingTake = take.number;
+      const started = await client.call('takes.play', { takeId: take.id });
+      this.lastRoll = started;
+      this.#applyState({ phase: started.phase, cueId: started.cueId, take: null, flushedFrames: 0, range: started.range }, take.number);
+    });
+  }
+
+  /** Saves what changed of the recording settings (nothing changed is a success). */
+  async updateSettings(patch: RecordingSettingsPatch): Promise<boolean> {
+    if (Object.keys(patch).length === 0) return true;
+    this.settingsError = null;
+    return engineCall(this, this.#client, notConnected('the recording settings cannot change'), (error) => (this.settingsError = error), async (client) => {
+      this.settings = await client.call('recording.update', patch as Params<'recording.update'>);
+    });
+  }
+
+  reportSettingsError(error: ApiError): void {
+    this.settingsError = error;
+  }
+
+  /** Sets the selected cue's pre/post roll (ms; null = the project's). */
+  async setCueRoll(roll: CueRollMs): Promise<boolean> {
+    const cue = this.cue;
+    if (!cue) return false;
+    this.rollError = null;
+    return engineCall(this, this.#client, notConnected('the cue roll cannot change'), (error) => (this.rollError = error), async (client) => {
+      const saved = await client.call('cueRoll.set', { cueId: cue.id, preRollMs: roll.preRollMs, postRollMs: roll.postRollMs });
+      if (saved.cueId === this.cue?.id) this.cueRoll = { preRollMs: saved.preRollMs, postRollMs: saved.postRollMs };
+    });
+  }
+
+  reportRollError(error: ApiError): void {
+    this.rollError = error;
+  }
+
+  async #roll(record: boolean): Promise<boolean> {
+    const cue = this.cue;
+    if (!cue) {
+      this.error = { code: 'RECORD_NO_CUE', message: 'Select a cue in the cue list first, then rehearse or record it.' };
+      return false;
+    }
+    return this.#run(async (client) => {
+      this.lastRoll = null;
+      this.playingTake = null;
+      const started = await client.call('recorder.roll', { cueId: cue.id, record });
+      this.lastRoll = started;
+      if (started.take && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
+      this.#applyState({ phase: started.phase, cueId: started.cueId, take: started.take, flushedFrames: 0, range: started.range });
+    });
+  }
+
+  #applyState(state: RecorderStateDto, playing: number | null = this.playingTake): void {
+    this.state = state;
+    this.playingTake = state.phase === 'playback' ? playing : null;
+  }
+
+  async #loadSettings(key: string | null): Promise<void> {
+    const token = ++this.#settingsToken;
+    this.settings = null;
+    this.settingsError = null;
+    this.lastRoll = null;
+    this.meters.reset();
+    const client = this.#client;
+    if (key === null || !client) return;
+    try {
+      const settings = await client.call('recording.settings', {});
+      if (token === this.#settingsToken) this.settings = settings;
+    } catch (error) {
+      if (token === this.#settingsToken) this.settingsError = toUiError(error);
+    }
+  }
+
+  async #loadCue(cueId: number | null): Promise<void> {
+    const token = ++this.#takesToken;
+    const rollToken = ++this.#rollToken;
+    this.takesCueId = cueId;
+    this.takes = [];
+    this.cueRoll = null;
+    this.rollError = null;
+    const client = this.#client;
+    if (cueId === null || !client) {
+      this.takesLoading = false;
+      return;
+    }
+    this.takesLoading = true;
+    // Takes that change while the list is on its way are kept by upsertTake when it lands.
+    const seen: Take[] = [];
+    const off = client.on('takes.changed', (event) => {
+      if (event.cueId === cueId) seen.push(event.take);
+    });
+    try {
+      const [takes, roll] = await Promise.all([client.call('takes.list', { cueId }), client.call('cueRoll.get', { cueId })]);
+      if (token === this.#takesToken) {
+        this.takes = seen.reduce<Take[]>((list, take) => upsertTake(list, take), [...takes].sort((a, b) => a.number - b.number));
+      }
+      if (rollToken === this.#rollToken) this.cueRoll = { preRollMs: roll.preRollMs, postRollMs: roll.postRollMs };
+    } catch (error) {
+      if (token === this.#takesToken) this.error = toUiError(error);
+    } finally {
+      off();
+      if (token === this.#takesToken) this.takesLoading = false;
+    }
+  }
+
+  async #run(work: (client: RpcClient) => Promise<void>): Promise<boolean> {
+    this.error = null;
+    return engineCall(this, this.#client, notConnected('nothing can roll'), (error) => (this.error = error), work);
+  }
+}
+
+function notConnected(what: string): ApiError {
+  return { code: 'ENGINE_NOT_CONNECTED', message: `Loopstage is not connected to its engine, so ${what}. Wait a moment; if this stays, reload the page.` };
+}
+
+const RECORDER = Symbol('loopstage.recorder');
+
+export function setRecorder(recorder: RecorderState): RecorderState {
+  return setContext(RECORDER, recorder);
+}
+
+export function useRecorder(): RecorderState {
+  const recorder = getContext<RecorderState | undefined>(RECORDER);
+  if (!recorder) throw new LoopstageError('UI_NO_RECORDER', 'A recorder panel was shown outside the app; this is a bug in the UI.');
+  return recorder;
+}
