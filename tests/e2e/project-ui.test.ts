@@ -18,7 +18,7 @@ let url: string;
 
 beforeAll(async () => {
   rig = startRig(2, 48000);
-  writeRampMic(rig, 60, 48000, 2);
+  writeRampMic(rig, 60, 48000, 1); // the project records one input (the default)
   serve = await loopstageServe(['serve', '--port', '0', '--json'], rig.env);
   url = (JSON.parse(serve.firstLine) as { url: string }).url;
   browser = await launchChromium();

@@ -20,7 +20,9 @@ import { findMicReader, micBytesRead, startRig, writeRampMic, type Rig } from '.
 const SAMPLE_RATE = 48000;
 const RATE = parseFrameRate('25');
 const SAMPLES_PER_FRAME = SAMPLE_RATE / 25;
-const BYTES_PER_FRAME = 2 * 4; // the engine opens float32 stereo
+// The engine opens float32 with as many inputs as the project records: one, by default.
+const INPUT_CHANNELS = 1;
+const BYTES_PER_FRAME = INPUT_CHANNELS * 4;
 const START_LABEL = '10:00:00:00';
 const START = labelToFrames(START_LABEL, RATE) * SAMPLES_PER_FRAME;
 
@@ -32,7 +34,7 @@ let audioPid: number;
 
 beforeAll(async () => {
   rig = startRig(2, SAMPLE_RATE);
-  writeRampMic(rig, 120, SAMPLE_RATE, 2);
+  writeRampMic(rig, 120, SAMPLE_RATE, INPUT_CHANNELS);
   const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'loopstage-e2e-')), 'Reel 1');
   const created = loopstage(['project', 'create', dir, '--title', 'E2E Reel 1', '--rate', '25', '--sample-rate', String(SAMPLE_RATE), '--start', START_LABEL]);
   expect(created.stderr).toBe('');

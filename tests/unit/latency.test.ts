@@ -271,6 +271,12 @@ describe('findSignal', () => {
     const tone = Float32Array.from({ length }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 1000 * i) / sampleRate));
     expect(codeOf(() => findSignal(tone, signal))).toBe('CALIBRATION_NOT_FOUND');
     expect(codeOf(() => findSignal(record(signal, length, 0, sampleRate, { gain: 0, humRms: 0.3 }), signal))).toBe('CALIBRATION_NOT_FOUND');
+    // A slow ramp (the rig's unpatched test input, an input drifting after power-up): it correlates
+    // more at some lags than others, but nowhere looks like the sweep.
+    for (const start of [0, 0.003, 0.05]) {
+      const ramp = Float32Array.from({ length }, (_, i) => start + i / 16_777_216);
+      expect(codeOf(() => findSignal(ramp, signal))).toBe('CALIBRATION_NOT_FOUND');
+    }
     // The message says what to do.
     try {
       findSignal(new Float32Array(length), signal);

@@ -19,6 +19,13 @@ import type { CorrelationReply, CorrelationRequest } from './correlation-worker.
 const runningFromSource = import.meta.url.endsWith('.ts');
 const workerEntry = new URL(`./correlation-worker.${runningFromSource ? 'ts' : 'js'}`, import.meta.url);
 
+/** From the TypeScript sources (tests), a worker needs tsx's loader registered inside it first. */
+function startWorker(): Worker {
+  if (!runningFromSource) return new Worker(workerEntry);
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(workerEntry.href)}); })`, { eval: true });
+}
+
 export interface CalibrationResult extends RoundTripSummary {
   /** The weakest match's peak-to-next-peak ratio across the measurements. */
   readonly confidence: number;
@@ -123,7 +130,7 @@ export class LatencyCalibrator {
 
   /** The correlation runs on a worker thread, so the audio loop keeps feeding the output meanwhile. */
   #correlate(recorded: Float32Array): Promise<CorrelationReply> {
-    const worker = (this.#worker ??= new Worker(workerEntry));
+    const worker = (this.#worker ??= startWorker());
     const id = this.#nextRequest++;
     return new Promise((resolve, reject) => {
       const onMessage = (reply: CorrelationReply): void => {

@@ -129,7 +129,7 @@ export class TakeCapture {
 
   async #close(): Promise<CaptureResult> {
     let error: CaptureResult['error'] = null;
-    let frames = this.#frames;
+    let frames: number;
     try {
       frames = (await this.writer.close()).frames;
     } catch (failure) {

@@ -190,6 +190,13 @@ export interface FindSignalOptions {
   readonly maxOffset?: number;
   /** Below this peak-to-noise ratio the signal is "not heard" (default 10). */
   readonly minPeakToNoise?: number;
+  /**
+   * Below this normalised correlation (0…1) at the peak nothing is heard (default 0.02; the sweep
+   * under noise 20 dB louder still reads about 0.1): the window
+   * must look like the signal, not merely correlate with it more than elsewhere — a drifting DC or
+   * a ramp on an unpatched input correlates in a few broad places and is no signal at all.
+   */
+  readonly minCorrelation?: number;
   /** Below this peak-to-next-peak ratio the match is ambiguous (default 2). */
   readonly minConfidence?: number;
   /**
@@ -343,8 +350,9 @@ export function findSignal(recorded: Float32Array, signal: Float32Array, options
 
   // The noise floor of the correlation, relative to the signal: a recording of pure silence (or a
   // float rounding whisper) is "not heard" even though its correlation has some shape.
-  if (!(bestAbs > 1e-9 * energyS) || peakToNoise < minPeakToNoise) {
+  if (!(bestAbs > 1e-9 * energyS) || peakToNoise < minPeakToNoise || Math.abs(peak) < (options.minCorrelation ?? 0.02)) {
     throw new LoopstageError('CALIBRATION_NOT_FOUND', NOT_HEARD, {
+      correlation: match.peak,
       peakToNoise: match.peakToNoise,
       confidence: match.confidence,
       gain: match.gain,
@@ -355,7 +363,7 @@ export function findSignal(recorded: Float32Array, signal: Float32Array, options
     throw new LoopstageError(
       'CALIBRATION_AMBIGUOUS',
       `The calibration signal was heard in more than one place (samples ${best} and ${String(runnerUp)}), so the latency cannot be told; remove echoes or a second route from the output to the input (monitoring, a loop through a mixer) and measure again.`,
-      { offset: best, runnerUp, confidence, peakToNoise },
+      { offset: best, runnerUp, confidence, peakToNoise, correlation: peak },
     );
   }
   return match;

@@ -1,0 +1,196 @@
+/**
+ * The recorder as an ADR mixer meets it in Chromium, on `loopstage serve` with the audio rig's
+ * `default` device (rig_mic in, playing a known ramp; rig_out out): select the cue, arm, record,
+ * see the take filed in the Takes list with the roll's length and start, see the input meter move
+ * during the roll, play the take back, and find its file in the project's takes/ folder.
+ */
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelToFrames, parseFrameRate } from '../../src/core/time/index.js';
+import { launchChromium } from '../support/browser.js';
+import { loopstage, loopstageServe, stopChild } from '../support/cli.js';
+import { startRig, writeRampMic, type Rig } from '../support/rig.js';
+
+const SAMPLE_RATE = 48_000;
+const RATE = parseFrameRate('25');
+const SAMPLES_PER_FRAME = SAMPLE_RATE / 25;
+const CUE_IN = '01:00:10:00';
+const CUE_OUT = '01:00:12:00';
+// The project's default rolls: 3 s before the in point (which holds the three beeps), 1 s after the out.
+const ROLL_START = labelToFrames(CUE_IN, RATE) * SAMPLES_PER_FRAME - 3 * SAMPLE_RATE;
+const ROLL_END = labelToFrames(CUE_OUT, RATE) * SAMPLES_PER_FRAME + 1 * SAMPLE_RATE;
+const ROLL_SECONDS = (ROLL_END - ROLL_START) / SAMPLE_RATE;
+
+let rig: Rig;
+let browser: Browser;
+let serve: Awaited<ReturnType<typeof loopstageServe>>;
+let url: string;
+let dir: string;
+
+beforeAll(async () => {
+  rig = startRig(2, SAMPLE_RATE);
+  writeRampMic(rig, 120, SAMPLE_RATE, 2);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'loopstage-recorder-'));
+  dir = path.join(work, 'Robin ADR');
+  const created = loopstage(['project', 'create', dir, '--title', 'Robin ADR', '--rate', '25', '--sample-rate', String(SAMPLE_RATE), '--start', '01:00:00:00']);
+  expect(created.code, created.stderr).toBe(0);
+  const csv = path.join(work, 'robin.csv');
+  writeFileSync(csv, ['Cue #,Character,TC In,TC Out,Dialogue', `R1001,ROBIN,${CUE_IN},${CUE_OUT},"Welcome to Sherwood, my lady."`].join('\r\n'));
+  const imported = loopstage(['import', csv, '--project', dir]);
+  expect(imported.code, imported.stderr).toBe(0);
+  serve = await loopstageServe(['serve', '--project', dir, '--port', '0', '--input', 'default', '--output', 'default', '--json'], rig.env);
+  const started = JSON.parse(serve.firstLine) as { url: string; audio: { state: string; clockSource: string } };
+  expect(started.audio).toMatchObject({ state: 'running', clockSource: 'audio-device' });
+  url = started.url;
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (serve) expect(await stopChild(serve.child)).toBe(0);
+  rig?.stop();
+});
+
+function phase(page: Page): Promise<string | null> {
+  return page.getByRole('status', { name: 'Recorder phase', exact: true }).textContent().then((t) => t?.replace(/\s+/g, ' ').trim() ?? null);
+}
+
+/** The cells of a take's row: [number, status, length, start, file, channels]. */
+async function takeRow(page: Page, number: number): Promise<string[] | null> {
+  const rows = page.getByRole('table', { name: 'Takes', exact: true }).getByRole('row').filter({ has: page.getByRole('button', { name: `Play take ${number}`, exact: true }) });
+  if ((await rows.count()) !== 1) return null;
+  const cells = await rows.locator('th, td').allTextContents();
+  return cells.map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+function level(meter: Locator): Promise<number> {
+  return meter.getAttribute('aria-valuenow').then(Number);
+}
+
+/** Meter readings drawn in one second of animation frames (no timers: the page counts frames). */
+function readingsPerSecond(page: Page): Promise<number> {
+  return page.getByRole('group', { name: 'Input meters', exact: true }).evaluate(
+    (element) =>
+      new Promise<number>((resolve) => {
+        // Runs in the page (this file is type-checked without the DOM library).
+        const page = globalThis as unknown as { requestAnimationFrame(callback: (now: number) => void): number };
+        const first = Number(element.getAttribute('data-readings'));
+        const start = performance.now();
+        const frame = (now: number) => {
+          if (now - start >= 1000) resolve((Number(element.getAttribute('data-readings')) - first) / ((now - start) / 1000));
+          else page.requestAnimationFrame(frame);
+        };
+        page.requestAnimationFrame(frame);
+      }),
+  );
+}
+
+describe('recorder in Chromium on the audio rig', () => {
+  it('arms, records a take of the selected cue, meters it, files it and plays it back', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device · device default/);
+
+    // Select the cue in the list; the recorder follows the selection.
+    const row = page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').filter({ has: page.getByRole('gridcell', { name: 'R1001', exact: true }) });
+    await row.click();
+    const recorder = page.getByRole('region', { name: 'Recorder', exact: true });
+    await expect.poll(() => recorder.textContent()).toContain('Welcome to Sherwood, my lady.');
+    expect(await phase(page)).toBe('Idle');
+    expect(await recorder.textContent()).toContain('No takes yet.');
+
+    // Nothing was measured on this stream: the calibration warning is up front, with Calibrate.
+    const calibration = page.getByRole('status', { name: 'Calibration', exact: true });
+    expect(await calibration.textContent()).toMatch(/^\s*Not calibrated/);
+    expect(await calibration.getByRole('button', { name: 'Calibrate', exact: true }).isEnabled()).toBe(true);
+
+    // One meter per recorded input; the rig's mic plays a ramp, so it reads above silence, and it
+    // moves at the event rate.
+    const meter = page.getByRole('meter', { name: 'Input 1 level', exact: true });
+    await expect.poll(() => level(meter)).toBeGreaterThan(-100);
+    const rate = await readingsPerSecond(page);
+    expect(rate).toBeGreaterThanOrEqual(20);
+
+    // Record is only offered while armed.
+    const arm = page.getByRole('button', { name: 'Record-arm', exact: true });
+    const record = page.getByRole('button', { name: 'Record', exact: true });
+    expect(await arm.getAttribute('aria-pressed')).toBe('false');
+    expect(await record.isEnabled()).toBe(false);
+    await arm.click();
+    await expect.poll(() => arm.getAttribute('aria-pressed')).toBe('true');
+    expect(await record.isEnabled()).toBe(true);
+
+    await record.click();
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Recording take 1');
+    // The roll's warning: this take is placed without a measured round trip.
+    expect(await page.getByRole('status', { name: 'Roll warning', exact: true }).textContent()).toMatch(/No round trip has been measured/);
+    // The take is listed while it records, and the meter reads the mic during the roll.
+    await expect.poll(() => takeRow(page, 1).then((cells) => cells?.[1])).toMatch(/^(Recording|Complete)/);
+    const duringRoll: number[] = [];
+    await expect
+      .poll(async () => {
+        duringRoll.push(await level(meter));
+        return phase(page);
+      }, { timeout: 20_000, interval: 50 })
+      .toBe('Idle');
+    expect(Math.max(...duringRoll)).toBeGreaterThan(-60);
+
+    // Filed: complete, the roll's length (within a few ms), at the roll's start, its file on disk.
+    await expect.poll(() => takeRow(page, 1).then((cells) => cells?.[1])).toBe('Complete');
+    const [number, , length, start, file, channels] = (await takeRow(page, 1))!;
+    expect(number).toBe('1');
+    console.log(JSON.stringify({ e2eRecorder: { meterReadingsPerSecond: +rate.toFixed(1), peakDbDuringRoll: Math.max(...duringRoll), takeSeconds: Number(length), rollSeconds: ROLL_SECONDS } }));
+    expect(Math.abs(Number(length) - ROLL_SECONDS)).toBeLessThanOrEqual(0.005);
+    expect(start).toBe('01:00:07:00');
+    expect(channels).toBe('Input 1');
+    expect(file).toMatch(/\.wav$/);
+    const takes = path.join(dir, 'takes');
+    expect(readdirSync(takes)).toContain(file);
+    expect(existsSync(path.join(takes, file!))).toBe(true);
+    // 24-bit mono by default: three bytes a sample, and a header.
+    expect(statSync(path.join(takes, file!)).size).toBeGreaterThan(ROLL_SECONDS * SAMPLE_RATE * 3);
+
+    // Play it back at its place: the phase says so; Space stops it.
+    await page.getByRole('button', { name: 'Play take 1', exact: true }).click();
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1');
+    await page.keyboard.press('Space');
+    await expect.poll(() => phase(page)).toBe('Idle');
+
+    // From the keyboard: E rehearses (no take), Space stops; R disarms, and Record is refused.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('e');
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Rehearsing');
+    await page.keyboard.press('Space');
+    await expect.poll(() => phase(page)).toBe('Idle');
+    await page.keyboard.press('r');
+    await expect.poll(() => arm.getAttribute('aria-pressed')).toBe('false');
+    expect(await record.isEnabled()).toBe(false);
+    expect(await takeRow(page, 2)).toBeNull();
+
+    // The cue's own pre-roll lengthens its roll; the project's settings save what changed.
+    const roll = recorder.locator('.roll [data-frames]');
+    expect(Number(await roll.getAttribute('data-frames'))).toBe(ROLL_END - ROLL_START);
+    await page.getByLabel('Pre-roll for this cue (s)', { exact: true }).fill('4');
+    await page.getByRole('button', { name: 'Save cue roll', exact: true }).click();
+    await expect.poll(() => roll.getAttribute('data-frames').then(Number)).toBe(ROLL_END - ROLL_START + SAMPLE_RATE);
+    const settings = page.getByRole('region', { name: 'Recording', exact: true });
+    await settings.getByLabel('Take format', { exact: true }).selectOption({ label: '32-bit float' });
+    expect(await settings.textContent()).toContain('Unsaved changes');
+    await settings.getByRole('button', { name: 'Save recording settings', exact: true }).click();
+    await expect.poll(() => settings.textContent()).not.toContain('Unsaved changes');
+    // Both were stored by the engine: a fresh page reads them back.
+    await page.reload();
+    await row.click();
+    await expect.poll(() => page.getByLabel('Pre-roll for this cue (s)', { exact: true }).inputValue()).toBe('4');
+    await expect.poll(() => settings.getByLabel('Take format', { exact: true }).inputValue()).toBe('float32');
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
