@@ -39,6 +39,9 @@ CREATE TABLE takes (
   -- offset, so it may be negative when the offset exceeds the round trip.
   latency         INTEGER NOT NULL,
   latency_source  TEXT    NOT NULL CHECK (latency_source IN ('measured', 'stored', 'none')),
+  -- Output underflows and input overflows reported while the take was recorded: each one may have
+  -- slipped the input against the output, so sync after it is not guaranteed.
+  dropouts        INTEGER NOT NULL DEFAULT 0 CHECK (dropouts >= 0),
   input_device    TEXT    NOT NULL,
   output_device   TEXT    NOT NULL,
   status          TEXT    NOT NULL DEFAULT 'recording'

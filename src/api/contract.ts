@@ -241,6 +241,8 @@ export const takeSchema = z.object({
   length: sample,
   latency: z.number().int(),
   latencySource: z.enum(['measured', 'stored', 'none']),
+  /** Output underflows and input overflows during the take: sync after one may have slipped. */
+  dropouts: z.number().int().nonnegative(),
   inputDevice: z.string(),
   outputDevice: z.string(),
   status: z.enum(['recording', 'complete', 'recovered', 'aborted']),

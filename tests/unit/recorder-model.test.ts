@@ -48,7 +48,7 @@ function take(fields: Partial<Take> = {}): Take {
     start: 3600 * SR,
     length: 5 * SR,
     latency: 0,
-    latencySource: 'none',
+    latencySource: 'none', dropouts: 0,
     inputDevice: 'default',
     outputDevice: 'default',
     status: 'complete',

@@ -37,6 +37,7 @@ interface TakeRow {
   length: number;
   latency: number;
   latency_source: LatencySource;
+  dropouts: number;
   input_device: string;
   output_device: string;
   status: TakeStatus;
@@ -77,6 +78,7 @@ function toTake(row: TakeRow): TakeRecord {
     length: row.length,
     latency: row.latency,
     latencySource: row.latency_source,
+    dropouts: row.dropouts,
     inputDevice: row.input_device,
     outputDevice: row.output_device,
     status: row.status,
@@ -105,7 +107,7 @@ function toGuide(row: GuideRow): GuideRecord {
 }
 
 const TAKE_COLUMNS = `id, cue_id, number, path, channels, channel_names, input_channels, sample_rate, bits_per_sample,
-  float, start_sample, length, latency, latency_source, input_device, output_device, status, problem, circled, no_good,
+  float, start_sample, length, latency, latency_source, dropouts, input_device, output_device, status, problem, circled, no_good,
   rating, note, created_at, completed_at`;
 const GUIDE_COLUMNS = 'id, path, name, start_sample, length, channels, sample_rate, enabled, added_at';
 
@@ -309,16 +311,18 @@ export class SqliteTakeStore implements TakeStore {
       throw takeInvalid(`a take finishes as complete, recovered or aborted, not ${show(completion.status)}`, { id });
     }
     if (!isInt(completion.length) || completion.length < 0) throw takeInvalid(`its length ${show(completion.length)} is not a whole number of frames from 0`, { id });
+    const dropouts = completion.dropouts ?? 0;
+    if (!isInt(dropouts) || dropouts < 0) throw takeInvalid(`its dropout count ${show(dropouts)} is not a whole number from 0`, { id });
     if (!isIso(completion.completedAt)) throw takeInvalid(`its completion time ${show(completion.completedAt)} is not an ISO 8601 UTC time`, { id });
     const problem = completion.problem ?? null;
     if (problem !== null && typeof problem !== 'string') throw takeInvalid('its problem must be text or null', { id });
     let row: TakeRow | undefined;
     try {
       [row] = await this.db.all<TakeRow>(
-        `UPDATE takes SET status = ?, length = ?, completed_at = ?, problem = ?
+        `UPDATE takes SET status = ?, length = ?, completed_at = ?, problem = ?, dropouts = ?
          WHERE id = ? AND status = 'recording'
          RETURNING ${TAKE_COLUMNS}`,
-        [completion.status, completion.length, completion.completedAt, problem, id],
+        [completion.status, completion.length, completion.completedAt, problem, dropouts, id],
       );
     } catch (error) {
       throw constraintError(error, 'take', {}) ?? error;

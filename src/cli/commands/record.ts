@@ -16,12 +16,13 @@ import type { CliCommand, CliIo } from '../io.js';
 import { usageError } from './usage.js';
 
 export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER [--pre S] [--post S] [--input DEVICE --output DEVICE]
-                       [--channels 1,2] [--format pcm16|pcm24|float32] [--monitor guide,beeps,input]
+                       [--channels 1,2] [--names boom,lav] [--format pcm16|pcm24|float32] [--monitor guide,beeps,input]
                        [--frames-per-buffer N] [--calibrate] [--json]
   Rolls the cue from its pre-roll to its out point plus post-roll, with beeps before the in point,
   records a take from the chosen inputs, files it against the cue and prints it. --calibrate first
   measures the round trip on the same open stream (patch the output to the input for it).
-  --input/--output, --channels and --format are remembered for the project. Ctrl-C stops the take
+  --names names the recorded channels in order (iXML TRACK_LIST). --input/--output, --channels,
+  --names and --format are remembered for the project. Ctrl-C stops the take
   early; what was recorded is kept.`;
 
 export const TAKES_USAGE = `usage: loopstage takes list --project DIR [--cue NUMBER] [--json]
@@ -91,6 +92,7 @@ export const recordCommand: CliCommand = async (args, io) => {
       input: { type: 'string' },
       output: { type: 'string' },
       channels: { type: 'string' },
+      names: { type: 'string' },
       format: { type: 'string' },
       monitor: { type: 'string' },
       'frames-per-buffer': { type: 'string', default: '256' },
@@ -108,6 +110,8 @@ export const recordCommand: CliCommand = async (args, io) => {
   const postRollSeconds = seconds(values.post, '--post');
   const monitor = values.monitor === undefined ? undefined : parseMonitor(values.monitor);
   const channels = values.channels === undefined ? undefined : parseChannels(values.channels);
+  const names = values.names === undefined ? undefined : values.names.split(',').map((name) => name.trim());
+  if (names && (names.some((name) => name.length === 0 || name.length > 64))) throw usageError('--names lists a name of 1 to 64 characters per channel, separated by commas.', RECORD_USAGE);
 
   const engine = createEngine({ echo: debugEcho(io) });
   let interrupted = false;
@@ -121,8 +125,21 @@ export const recordCommand: CliCommand = async (args, io) => {
   try {
     const selection = values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined;
     const info = await engine.openProject(path.resolve(io.cwd, values.project), selection);
-    if (channels || values.format) {
-      await engine.updateRecordingSettings({ ...(channels ? { inputChannels: channels } : {}), ...(values.format ? { encoding: values.format as 'pcm16' | 'pcm24' | 'float32' } : {}) });
+    if (channels || names || values.format) {
+      const current = await engine.recordingSettings();
+      const recorded = channels ?? [...current.inputChannels];
+      if (names && names.length !== recorded.length) throw usageError(`--names gives ${names.length} names for ${recorded.length} recorded channels; name each once.`, RECORD_USAGE);
+      const channelNames = [...current.channelNames];
+      names?.forEach((name, i) => {
+        const input = recorded[i]!;
+        while (channelNames.length <= input) channelNames.push('');
+        channelNames[input] = name;
+      });
+      await engine.updateRecordingSettings({
+        ...(channels ? { inputChannels: channels } : {}),
+        ...(names ? { channelNames } : {}),
+        ...(values.format ? { encoding: values.format as 'pcm16' | 'pcm24' | 'float32' } : {}),
+      });
     }
     const audio = engine.audioStatus;
     if (audio.state !== 'running') throw new LoopstageError(audio.code ?? 'AUDIO_OPEN_FAILED', audio.message ?? 'The audio device could not be opened.');
@@ -139,7 +156,8 @@ export const recordCommand: CliCommand = async (args, io) => {
       ...(monitor ? { monitor } : {}),
     });
     if (started.warning) io.stderr.write(`loopstage: ${started.warning}\n`);
-    if (!values.json) {
+    {
+      // On stderr even with --json: it tells a person (or a script) the take is under way.
       const rate = parseFrameRate(info.frameRate);
       const label = (sample: number) => positionToLabel(position(sample), rate, info.sampleRate);
       io.stderr.write(`Rolling ${cue.number} from ${label(started.range.start)} to ${label(started.range.end)}, recording take ${started.take!.number}…\n`);

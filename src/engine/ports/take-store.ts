@@ -34,6 +34,8 @@ export interface TakeRecord {
   /** Samples subtracted from the stream position to place the take (round trip + manual offset). */
   readonly latency: number;
   readonly latencySource: LatencySource;
+  /** Output underflows and input overflows reported during the take: sync after one may have slipped. */
+  readonly dropouts: number;
   readonly inputDevice: string;
   readonly outputDevice: string;
   readonly status: TakeStatus;
@@ -49,13 +51,14 @@ export interface TakeRecord {
   readonly completedAt: string | null;
 }
 
-export type NewTake = Omit<TakeRecord, 'id' | 'length' | 'status' | 'problem' | 'circled' | 'noGood' | 'rating' | 'note' | 'completedAt'>;
+export type NewTake = Omit<TakeRecord, 'id' | 'length' | 'dropouts' | 'status' | 'problem' | 'circled' | 'noGood' | 'rating' | 'note' | 'completedAt'>;
 
 export interface TakeCompletion {
   readonly status: Exclude<TakeStatus, 'recording'>;
   readonly length: number;
   readonly completedAt: string;
   readonly problem?: string | null;
+  readonly dropouts?: number;
 }
 
 export interface TakeMarks {

@@ -57,6 +57,8 @@ export interface StreamFacts {
   readonly output: string;
   readonly sampleRate: number;
   readonly inputChannels: number;
+  /** Output underflows plus input overflows reported on this stream so far. */
+  readonly dropouts: number;
   /** Round trip in stream frames, and whether it was measured on this opening of the stream. */
   readonly latency: { readonly roundTrip: number; readonly current: boolean } | null;
 }
@@ -100,6 +102,8 @@ interface ActiveTake {
   readonly record: TakeRecord;
   readonly absolutePath: string;
   readonly takeId: number;
+  /** The stream's dropout count when the take was armed. */
+  readonly dropoutsBefore: number;
   readonly done: Promise<TakeRecord>;
   settle(take: TakeRecord): void;
   fail(error: unknown): void;
@@ -430,7 +434,7 @@ export class RecordService {
       fail = reject;
     });
     done.catch(() => undefined);
-    const active: ActiveTake = { record, absolutePath, takeId, done, settle, fail, flushedFrames: 0 };
+    const active: ActiveTake = { record, absolutePath, takeId, dropoutsBefore: stream.dropouts, done, settle, fail, flushedFrames: 0 };
     this.#active = active;
     this.ctx.emitTakes({ cueId: cue.id, take: record });
     const early = this.#early.get(takeId);
@@ -445,13 +449,17 @@ export class RecordService {
     if (this.#active !== active) return;
     this.#active = null;
     const { handle } = this.ctx.project();
-    const problems = [result.cut ? `Cut short: ${result.cut}.` : null, result.padded > 0 ? `The roll began inside the take, so its first ${result.padded} samples are silence.` : null, result.error?.message ?? null].filter(Boolean);
+    const dropouts = Math.max(0, this.ctx.stream().dropouts - active.dropoutsBefore);
+    const problems = [
+      result.cut ? `Cut short: ${result.cut}.` : null,
+      dropouts > 0 ? `The interface reported ${dropouts} dropout${dropouts === 1 ? '' : 's'} (output underflow or input overflow) during the take, so its sync after ${dropouts === 1 ? 'it' : 'them'} may have slipped; record it again if sync matters.` : null, result.padded > 0 ? `The roll began inside the take, so its first ${result.padded} samples are silence.` : null, result.error?.message ?? null].filter(Boolean);
     try {
       const take = await handle.takes.finish(active.record.id, {
         status: result.frames === 0 ? 'aborted' : 'complete',
         length: result.frames,
         completedAt: this.ctx.now().toISOString(),
         problem: problems.length > 0 ? problems.join(' ') : null,
+        dropouts,
       });
       this.ctx.log?.(`recorder: take ${take.number} of cue ${take.cueId} filed: ${take.length} frames at ${take.start} (${take.status})`);
       this.#setState({ ...this.#state, phase: 'idle', take: null, flushedFrames: take.length });

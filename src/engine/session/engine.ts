@@ -122,6 +122,7 @@ export class Engine {
         output: this.#audio.output ?? '',
         sampleRate: this.#audio.sampleRate ?? 0,
         inputChannels: this.#inputChannels,
+        dropouts: this.#audio.inputOverflows + this.#audio.outputUnderflows,
         latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current } : null,
       }),
       transport: (command) => this.#command(command),
