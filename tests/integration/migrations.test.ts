@@ -423,7 +423,7 @@ describe('0003-takes', () => {
     expect(strict).toEqual([{ name: 'cue_rolls', strict: 1 }, { name: 'guides', strict: 1 }, { name: 'takes', strict: 1 }]);
     expect((await columns(db, 'takes')).map((c) => c.name)).toEqual([
       'id', 'cue_id', 'number', 'path', 'channels', 'channel_names', 'input_channels', 'sample_rate', 'bits_per_sample', 'float',
-      'start_sample', 'length', 'latency', 'latency_source', 'input_device', 'output_device', 'status', 'problem', 'circled',
+      'start_sample', 'length', 'latency', 'latency_source', 'dropouts', 'input_device', 'output_device', 'status', 'problem', 'circled',
       'no_good', 'rating', 'note', 'created_at', 'completed_at',
     ]);
     expect((await columns(db, 'guides')).map((c) => c.name)).toEqual([

@@ -80,7 +80,7 @@ describe('takes', () => {
     expect(await takes.nextNumber(r101)).toBe(1);
     const begun = await takes.begin(newTake(r101, 1));
     expect(begun).toEqual({
-      ...newTake(r101, 1), id: begun.id, length: 0, status: 'recording', problem: null, circled: false, noGood: false,
+      ...newTake(r101, 1), id: begun.id, length: 0, dropouts: 0, status: 'recording', problem: null, circled: false, noGood: false,
       rating: null, note: '', completedAt: null,
     });
     expect(await takes.unfinished()).toEqual([begun]);
