@@ -13,7 +13,8 @@
  * instead, the file is repaired and the row filed as recovered — as at every project open.
  */
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
-import { beepSchedule, rollRange, type Beep, type RollRange } from '../../core/cueing/beeps.js';
+import type { Beep, RollRange } from '../../core/cueing/beeps.js';
+import { planRoll } from '../../core/recording/roll-plan.js';
 import { codingHistoryLine, originationStamp, type BextFields } from '../../core/bwf/bext.js';
 import type { TakeIxml } from '../../core/bwf/ixml.js';
 import { nextFreeName, takeFileName } from '../../core/files/take-name.js';
@@ -206,12 +207,7 @@ export class RecordService {
     const { info, handle } = this.ctx.project();
     const cue = this.ctx.cue(cueId);
     const settings = await this.settings();
-    const roll = await handle.takes.getRoll(cueId);
-    const pre = overrides.preRollSeconds ?? (roll.preRollMs !== null ? roll.preRollMs / 1000 : settings.preRollSeconds);
-    const post = overrides.postRollSeconds ?? (roll.postRollMs !== null ? roll.postRollMs / 1000 : settings.postRollSeconds);
-    const rate = parseFrameRate(info.frameRate);
-    const beeps = beepSchedule(position(cue.in), rate, info.sampleRate, settings.beeps);
-    const range = rollRange(cue, pre, post, info.sampleRate, beeps);
+    const { range, beeps } = planRoll(cue, settings, await handle.takes.getRoll(cueId), parseFrameRate(info.frameRate), info.sampleRate, overrides);
     return { cue, range, beeps, settings };
   }
 

@@ -4,10 +4,11 @@
  * will get, and the recording settings form (a draft of text fields and the patch it saves).
  */
 import type { ApiError, AudioStatus, Meters, RecorderState, RecordingSettings, Take } from '../../api/contract.js';
-import { beepSchedule, rollRange, type RollRange } from '../../core/cueing/beeps.js';
+import type { RollRange } from '../../core/cueing/beeps.js';
+import { planRoll, type CueRollOverride } from '../../core/recording/roll-plan.js';
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
 import { channelName, resolveRecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
-import { position, type FrameRate } from '../../core/time/index.js';
+import type { FrameRate } from '../../core/time/index.js';
 
 export type RollPhase = RecorderState['phase'];
 export type SampleEncoding = RecordingSettings['encoding'];
@@ -124,15 +125,9 @@ export function calibrationNotice(audio: AudioStatus | null): CalibrationNotice 
 // ---- Rolls -------------------------------------------------------------------------------------
 
 /** Per-cue roll overrides as the engine keeps them (ms, null = the project's). */
-export interface CueRollMs {
-  readonly preRollMs: number | null;
-  readonly postRollMs: number | null;
-}
+export type CueRollMs = CueRollOverride;
 
-/**
- * The range a cue rolls over, as the engine plans it: pre-roll before the in point to post-roll
- * after the out point, widened to hold every beep. Null when it cannot be worked out.
- */
+/** The range a cue rolls over, planned as the engine plans it (core planRoll); null when it cannot be worked out. */
 export function plannedRoll(
   cue: { readonly in: number; readonly out: number },
   settings: Pick<RecordingSettings, 'preRollSeconds' | 'postRollSeconds' | 'beeps'>,
@@ -141,11 +136,8 @@ export function plannedRoll(
   sampleRate: number | null,
 ): RollRange | null {
   if (!rate || !sampleRate) return null;
-  const pre = roll?.preRollMs != null ? roll.preRollMs / 1000 : settings.preRollSeconds;
-  const post = roll?.postRollMs != null ? roll.postRollMs / 1000 : settings.postRollSeconds;
   try {
-    const beeps = beepSchedule(position(cue.in), rate, sampleRate, settings.beeps);
-    return rollRange(cue, pre, post, sampleRate, beeps);
+    return planRoll(cue, settings, roll, rate, sampleRate).range;
   } catch {
     return null;
   }
