@@ -55,6 +55,21 @@ describe('TransportClock play until', () => {
     expect(clock.snapshot()).toEqual({ state: 'stopped', position: 1512, streamFrame: 768 });
   });
 
+  it('a plain play while rolling keeps the end; one with its own end replaces it', () => {
+    const clock = new TransportClock(0);
+    clock.enqueue({ kind: 'play', until: 20 });
+    clock.advance(8);
+    clock.enqueue({ kind: 'play' });
+    clock.advance(8);
+    clock.advance(8);
+    expect(clock.advance(8)[0]).toMatchObject({ auto: true, after: { state: 'stopped', position: 24 } });
+    clock.enqueue({ kind: 'play', until: 100 });
+    clock.advance(8);
+    clock.enqueue({ kind: 'play', until: 40 }); // 32: the new end replaces 100
+    clock.advance(8);
+    expect(clock.advance(8)[0]).toMatchObject({ auto: true, after: { position: 40 } });
+  });
+
   it('a stop or a new play clears the end', () => {
     const clock = new TransportClock(0);
     clock.enqueue({ kind: 'play', until: 10 });

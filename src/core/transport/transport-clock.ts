@@ -10,7 +10,10 @@
 export type TransportState = 'stopped' | 'rolling';
 
 export type TransportCommand =
-  /** `until`: stop by itself at the first buffer boundary at or past this timeline sample (end of a roll). */
+  /**
+   * `until`: stop by itself at the first buffer boundary at or past this timeline sample (end of a
+   * roll). A play without one while rolling keeps the current end.
+   */
   | { readonly kind: 'play'; readonly until?: number }
   | { readonly kind: 'stop' }
   | { readonly kind: 'locate'; readonly position: number };
@@ -77,8 +80,11 @@ export class TransportClock {
       const before = this.snapshot();
       switch (command.kind) {
         case 'play':
+          // A plain play while rolling keeps the roll's end: pressing play mid-roll must not turn a
+          // cue roll into an endless one. A play with its own end sets that one.
+          if (command.until !== undefined) this.#until = command.until;
+          else if (this.#state !== 'rolling') this.#until = null;
           this.#state = 'rolling';
-          this.#until = command.until ?? null;
           break;
         case 'stop':
           this.#state = 'stopped';

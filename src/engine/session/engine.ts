@@ -311,7 +311,6 @@ export class Engine {
   }
 
   async #command(command: TransportCommand): Promise<TransportSnapshot> {
-    if (command.kind === 'play' && this.#transport.state === 'rolling' && command.until === undefined) return this.#transport;
     if (this.#audio.state !== 'running') {
       throw new LoopstageError(
         'AUDIO_NOT_RUNNING',
