@@ -160,11 +160,10 @@ export class ClockRunner {
   }
 
   #fill(streamFrame: number, frames: number): Float32Array | null {
-    const last = this.#last;
     // The output of a callback is rendered from the position its input buffer was given.
-    const position = last.streamFrame === streamFrame ? last.position : null;
+    const same = this.#last.streamFrame === streamFrame;
     const out = this.#calibrator?.fill(streamFrame, frames) ?? null;
-    return this.#program.render(position, frames, last.streamFrame === streamFrame ? last.view : null, out);
+    return this.#program.render(same ? this.#last.position : null, frames, same ? this.#last.view : null, out);
   }
 
   #onBuffer(frames: number, samples: Buffer | null = null): void {

@@ -5,7 +5,7 @@
  * the current phase says which of these sound. Nothing here waits: audio not yet read from disk
  * plays as silence and is counted.
  */
-import { renderBeeps } from '../../core/cueing/beeps.js';
+import { DEFAULT_BEEP_SETTINGS, renderBeeps } from '../../core/cueing/beeps.js';
 import type { OutputProgramSpec, PlacedFileSpec } from '../../engine/ports/audio-host.js';
 import { PlacedAudio } from './placed-audio.js';
 
@@ -15,7 +15,7 @@ export const SILENT_PROGRAM: ProgramSpec = {
   phase: 'idle',
   monitor: { guide: false, beeps: false, input: false },
   beeps: [],
-  beepSettings: { count: 0, frequencyHz: 1000, lengthFrames: 1, spacingSeconds: 1, levelDb: -18, beepOnIn: false },
+  beepSettings: DEFAULT_BEEP_SETTINGS,
   guides: [],
   takes: [],
   inputMonitor: [],

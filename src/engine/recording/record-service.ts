@@ -217,7 +217,7 @@ export class RecordService {
     if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Rolling a cue needs a running audio interface: choose one under Audio devices first.');
     if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
     const { cue, range, beeps, settings } = await this.plan(request.cueId, request);
-    const phase: RollPhase = request.record ? 'record' : 'rehearse';
+    const phase = request.record ? 'record' : 'rehearse';
     if (request.record && stream.clockSource !== 'audio-device') {
       throw new LoopstageError('RECORD_NO_INPUT', 'The software clock has no inputs to record from; choose your audio interface under Audio devices.');
     }
@@ -225,7 +225,7 @@ export class RecordService {
     if (missing !== undefined) {
       throw new LoopstageError('RECORD_CHANNELS_INVALID', `Input channel ${missing + 1} is not open on ${stream.input} (${stream.inputChannels} open); choose other channels in the recording settings.`, { channel: missing });
     }
-    await this.#stopTransportIfRolling();
+    await this.ctx.transport({ kind: 'stop' });
     await this.ctx.audio.loadProgram(await this.#program(phase, range, beeps, settings, [], request.monitor));
     let take: ActiveTake | null = null;
     let warning: string | null = null;
@@ -257,7 +257,7 @@ export class RecordService {
     if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
     const { range: cueRange, beeps, settings } = await this.plan(take.cueId);
     const range: RollRange = { start: position(Math.min(cueRange.start, take.start)), end: position(Math.max(cueRange.end, take.start + take.length)) };
-    await this.#stopTransportIfRolling();
+    await this.ctx.transport({ kind: 'stop' });
     const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
     await this.ctx.audio.loadProgram(await this.#program('playback', range, beeps, settings, [placed]));
     await this.ctx.transport({ kind: 'locate', position: range.start });
@@ -299,14 +299,10 @@ export class RecordService {
     }
   }
 
-  async #stopTransportIfRolling(): Promise<void> {
-    await this.ctx.transport({ kind: 'stop' });
-  }
-
-  async #program(phase: RollPhase, range: RollRange, beeps: readonly Beep[], settings: RecordingSettings, takes: readonly PlacedFileSpec[], monitor?: RollRequest['monitor']): Promise<OutputProgramSpec> {
+  async #program(phase: Exclude<RollPhase, 'idle'>, range: RollRange, beeps: readonly Beep[], settings: RecordingSettings, takes: readonly PlacedFileSpec[], monitor?: RollRequest['monitor']): Promise<OutputProgramSpec> {
     const { handle, info } = this.ctx.project();
     const guides = (await handle.takes.listGuides()).filter((g) => g.enabled && overlaps(g, range));
-    const switches = { ...(phase === 'idle' ? DEFAULT_RECORDING_SETTINGS.monitor.rehearse : settings.monitor[phase]), ...monitor };
+    const switches = { ...settings.monitor[phase], ...monitor };
     const gain = 10 ** (settings.guideGainDb / 20);
     return {
       phase,
