@@ -113,6 +113,56 @@ function checkPosition(name: string, value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be a whole number of samples, not ${value}`);
 }
 
+/** What a placed file holds, as PlacedAudio reads it: the one reading of a WAV header for guides and takes. */
+export interface PlacedFileInfo {
+  readonly channels: number;
+  readonly sampleRate: number;
+  readonly bitsPerSample: number;
+  readonly float: boolean;
+  /** Frames of audio present in the file. */
+  readonly frames: number;
+  /** bext TimeReference (before or after the samples), or null. */
+  readonly timeReference: number | null;
+}
+
+/** Reads a file's header without playing it (`guide add` checks a file with this). */
+export async function probePlacedFile(file: string): Promise<PlacedFileInfo> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw fileError(error, file);
+  }
+  try {
+    const { head, encoding, length, timeReference } = await describe(handle, file);
+    return { channels: head.channels, sampleRate: head.sampleRate, bitsPerSample: head.bitsPerSample, float: encoding === 'float32', frames: length, timeReference };
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function describe(handle: FileHandle, file: string): Promise<{ head: WavHead; encoding: StoredEncoding; length: number; timeReference: number | null }> {
+  const fileLength = (await handle.stat()).size;
+  const name = path.basename(file);
+  const head = await readHead(handle, file, fileLength);
+  const encoding = encodingOf(head);
+  if (encoding === null) {
+    throw new LoopstageError(
+      'PLACED_AUDIO_FORMAT',
+      `"${name}" holds ${describeFormat(head)} audio, which Loopstage does not play; convert it to 24-bit PCM first, e.g. sox "${name}" -e signed -b 24 converted.wav.`,
+      { path: file, formatTag: head.formatTag, sampleFormat: head.sampleFormat, bitsPerSample: head.bitsPerSample, blockAlign: head.blockAlign },
+    );
+  }
+  // The samples present: a RIFF file written as a stream declares 0xFFFFFFFF, one cut short more than it has.
+  const available = Math.max(0, fileLength - head.dataOffset);
+  const declared = head.container === 'RIFF' && head.dataBytes === 0xffff_ffff ? available : head.dataBytes;
+  const dataBytes = Math.min(declared, available);
+  let bext = head.bext;
+  const tailAt = head.dataOffset + dataBytes + (dataBytes & 1);
+  if (!bext && fileLength - tailAt >= 8) bext = await readTailBext(handle, file, tailAt, Math.min(fileLength - tailAt, MAX_TAIL_BYTES));
+  return { head, encoding, length: Math.floor(dataBytes / head.blockAlign), timeReference: bext ? bext.timeReference : null };
+}
+
 export class PlacedAudio {
   /** Frames of audio that were due in mix() but not yet read (played as silence). */
   #misses = 0;
@@ -185,33 +235,15 @@ export class PlacedAudio {
       throw fileError(error, file);
     }
     try {
-      const fileLength = (await handle.stat()).size;
-      const name = path.basename(file);
-      const head = await readHead(handle, file, fileLength);
-      const encoding = encodingOf(head);
-      if (encoding === null) {
-        throw new LoopstageError(
-          'PLACED_AUDIO_FORMAT',
-          `"${name}" holds ${describeFormat(head)} audio, which Loopstage does not play; convert it to 24-bit PCM first, e.g. sox "${name}" -e signed -b 24 converted.wav.`,
-          { path: file, formatTag: head.formatTag, sampleFormat: head.sampleFormat, bitsPerSample: head.bitsPerSample, blockAlign: head.blockAlign },
-        );
-      }
+      const { head, encoding, length, timeReference } = await describe(handle, file);
       if (head.sampleRate !== options.sampleRate) {
+        const name = path.basename(file);
         throw new LoopstageError(
           'PLACED_AUDIO_RATE',
           `"${name}" is at ${head.sampleRate} Hz but the session runs at ${options.sampleRate} Hz, and Loopstage does not resample; convert it first, e.g. sox "${name}" -r ${options.sampleRate} converted.wav.`,
           { path: file, fileRate: head.sampleRate, sessionRate: options.sampleRate },
         );
       }
-      // The samples present: a RIFF file written as a stream declares 0xFFFFFFFF, one cut short more than it has.
-      const available = Math.max(0, fileLength - head.dataOffset);
-      const declared = head.container === 'RIFF' && head.dataBytes === 0xffff_ffff ? available : head.dataBytes;
-      const dataBytes = Math.min(declared, available);
-      const length = Math.floor(dataBytes / head.blockAlign);
-      let bext = head.bext;
-      const tailAt = head.dataOffset + dataBytes + (dataBytes & 1);
-      if (!bext && fileLength - tailAt >= 8) bext = await readTailBext(handle, file, tailAt, Math.min(fileLength - tailAt, MAX_TAIL_BYTES));
-      const timeReference = bext ? bext.timeReference : null;
       const bytesPerSecond = head.sampleRate * head.blockAlign;
       const readBytes = options.readBytes ?? Math.min(256 * 1024, Math.max(64 * 1024, Math.round(bytesPerSecond / 4)));
       const chunkFrames = Math.max(1, Math.floor(readBytes / head.blockAlign));

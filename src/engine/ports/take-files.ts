@@ -22,7 +22,7 @@ export interface TakeFiles {
    * the file. TAKE_FILE_MISSING when the file is gone, TAKE_UNREADABLE when it has no WAV header.
    */
   repair(file: string): Promise<{ readonly frames: number; readonly repaired: boolean }>;
-  /** Reads a WAV/BWF header: GUIDE_UNREADABLE (with a sentence) when it is not one. */
+  /** Reads a WAV/BWF/RF64 header as playback will (PLACED_AUDIO_MISSING, _FORMAT or _READ with a sentence when it cannot). */
   probe(file: string): Promise<AudioFileInfo>;
   /** Copies a file to `to`, never over an existing file (TAKE_FILE_EXISTS), and syncs it. */
   copy(from: string, to: string): Promise<void>;
