@@ -1,8 +1,6 @@
 /** `loopstage calibrate`: measures the audio interface's round-trip latency by loopback. */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LoopstageError } from '../../core/errors.js';
-import { createEngine } from '../../host/create-engine.js';
+import { AUDIO_OPTIONS, audioSelection, cliEngine, openWithAudio } from '../audio-options.js';
 import type { CliCommand } from '../io.js';
 import { usageError } from './usage.js';
 
@@ -20,21 +18,15 @@ export const calibrateCommand: CliCommand = async (args, io) => {
     args,
     options: {
       project: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
-      'frames-per-buffer': { type: 'string', default: '256' },
+      ...AUDIO_OPTIONS,
       json: { type: 'boolean', default: false },
     },
   });
   if (!values.project) throw usageError('--project DIR is required.', CALIBRATE_USAGE);
-  if ((values.input === undefined) !== (values.output === undefined)) throw usageError('--input and --output go together.', CALIBRATE_USAGE);
-  const framesPerBuffer = Number(values['frames-per-buffer']);
-  if (!Number.isInteger(framesPerBuffer) || framesPerBuffer < 32 || framesPerBuffer > 8192) throw usageError('--frames-per-buffer must be a whole number from 32 to 8192.', CALIBRATE_USAGE);
-  const engine = createEngine({ echo: io.env.LOOPSTAGE_DEBUG ? (line) => io.stderr.write(`[engine] ${line}\n`) : undefined });
+  const selection = audioSelection(values, CALIBRATE_USAGE);
+  const engine = cliEngine(io);
   try {
-    await engine.openProject(path.resolve(io.cwd, values.project), values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined);
-    const audio = engine.audioStatus;
-    if (audio.state !== 'running') throw new LoopstageError(audio.code ?? 'AUDIO_OPEN_FAILED', audio.message ?? 'The audio device could not be opened.');
+    await openWithAudio(engine, io, values.project, selection);
     const status = await engine.calibrate();
     const latency = status.latency!;
     if (values.json) {

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LoopstageError } from '../../core/errors.js';
 import { labelToPosition, parseFrameRate, position, positionToLabel } from '../../core/time/index.js';
-import { createEngine } from '../../host/create-engine.js';
+import { AUDIO_OPTIONS, audioSelection, cliEngine, openWithAudio } from '../audio-options.js';
 import { openCueSession } from '../../host/cue-session.js';
 import { LocalTakeFiles } from '../../adapters/files/take-files.js';
 import { addGuide } from '../../engine/recording/record-service.js';
 import type { TakeRecord } from '../../engine/ports/take-store.js';
 import type { ProjectInfo } from '../../engine/ports/project-store.js';
-import type { CliCommand, CliIo } from '../io.js';
+import type { CliCommand } from '../io.js';
 import { usageError } from './usage.js';
 
 export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER [--pre S] [--post S] [--input DEVICE --output DEVICE]
@@ -32,10 +32,6 @@ export const GUIDE_USAGE = `usage: loopstage guide add --project DIR FILE [--at 
        loopstage guide list --project DIR [--json]
   Adds a guide track (WAV or Broadcast WAV at the project's sample rate): it is copied into the
   project and placed at its bext timestamp, or at --at (a timecode such as 01:00:10:00).`;
-
-function debugEcho(io: CliIo): ((line: string) => void) | undefined {
-  return io.env.LOOPSTAGE_DEBUG ? (line) => io.stderr.write(`[engine] ${line}\n`) : undefined;
-}
 
 function parseChannels(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
@@ -89,22 +85,18 @@ export const recordCommand: CliCommand = async (args, io) => {
       cue: { type: 'string' },
       pre: { type: 'string' },
       post: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
+      ...AUDIO_OPTIONS,
       channels: { type: 'string' },
       names: { type: 'string' },
       format: { type: 'string' },
       monitor: { type: 'string' },
-      'frames-per-buffer': { type: 'string', default: '256' },
       calibrate: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
   if (!values.project) throw usageError('--project DIR is required.', RECORD_USAGE);
   if (!values.cue) throw usageError('--cue NUMBER is required.', RECORD_USAGE);
-  if ((values.input === undefined) !== (values.output === undefined)) throw usageError('--input and --output go together.', RECORD_USAGE);
-  const framesPerBuffer = Number(values['frames-per-buffer']);
-  if (!Number.isInteger(framesPerBuffer) || framesPerBuffer < 32 || framesPerBuffer > 8192) throw usageError('--frames-per-buffer must be a whole number from 32 to 8192.', RECORD_USAGE);
+  const selection = audioSelection(values, RECORD_USAGE);
   if (values.format !== undefined && !['pcm16', 'pcm24', 'float32'].includes(values.format)) throw usageError(`--format is pcm16, pcm24 or float32, not "${values.format}".`, RECORD_USAGE);
   const preRollSeconds = seconds(values.pre, '--pre');
   const postRollSeconds = seconds(values.post, '--post');
@@ -113,7 +105,7 @@ export const recordCommand: CliCommand = async (args, io) => {
   const names = values.names === undefined ? undefined : values.names.split(',').map((name) => name.trim());
   if (names && (names.some((name) => name.length === 0 || name.length > 64))) throw usageError('--names lists a name of 1 to 64 characters per channel, separated by commas.', RECORD_USAGE);
 
-  const engine = createEngine({ echo: debugEcho(io) });
+  const engine = cliEngine(io);
   let interrupted = false;
   const onSignal = (): void => {
     interrupted = true;
@@ -123,8 +115,7 @@ export const recordCommand: CliCommand = async (args, io) => {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const selection = values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined;
-    const info = await engine.openProject(path.resolve(io.cwd, values.project), selection);
+    const info = await openWithAudio(engine, io, values.project, selection);
     if (channels || names || values.format) {
       const current = await engine.recordingSettings();
       const recorded = channels ?? [...current.inputChannels];
@@ -141,8 +132,6 @@ export const recordCommand: CliCommand = async (args, io) => {
         ...(values.format ? { encoding: values.format as 'pcm16' | 'pcm24' | 'float32' } : {}),
       });
     }
-    const audio = engine.audioStatus;
-    if (audio.state !== 'running') throw new LoopstageError(audio.code ?? 'AUDIO_OPEN_FAILED', audio.message ?? 'The audio device could not be opened.');
     const cue = engine.cues.findByNumber(values.cue);
     if (values.calibrate) {
       const status = await engine.calibrate();

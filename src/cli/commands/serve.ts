@@ -5,6 +5,7 @@ import { findPackageRoot } from '../../adapters/files/package-root.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { AudioSelection, Engine } from '../../engine/session/engine.js';
 import { createEngine } from '../../host/create-engine.js';
+import { AUDIO_OPTIONS, audioSelection, engineEcho } from '../audio-options.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 import type { CliCommand, CliIo } from '../io.js';
 import { usageError } from './usage.js';
@@ -71,22 +72,15 @@ export const serveCommand: CliCommand = async (args: string[], io: CliIo) => {
       port: { type: 'string', default: '7420' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
-      input: { type: 'string' },
-      output: { type: 'string' },
-      'frames-per-buffer': { type: 'string', default: '256' },
+      ...AUDIO_OPTIONS,
       json: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a whole number from 0 to 65535, not "${values.port}".`, SERVE_USAGE);
-  const framesPerBuffer = Number(values['frames-per-buffer']);
-  if (!Number.isInteger(framesPerBuffer) || framesPerBuffer < 32 || framesPerBuffer > 8192) {
-    throw usageError('--frames-per-buffer must be a whole number from 32 to 8192.', SERVE_USAGE);
-  }
-  if ((values.input === undefined) !== (values.output === undefined)) throw usageError('--input and --output go together.', SERVE_USAGE);
-  if ((values.input || values.output) && !values.project) throw usageError('--input and --output need --project.', SERVE_USAGE);
-  const audio = values.input && values.output ? { input: values.input, output: values.output, framesPerBuffer } : undefined;
+  const audio = audioSelection(values, SERVE_USAGE);
+  if (audio && !values.project) throw usageError('--input and --output need --project.', SERVE_USAGE);
 
   const session = await startServeSession({
     project: values.project ? path.resolve(io.cwd, values.project) : undefined,
@@ -94,7 +88,7 @@ export const serveCommand: CliCommand = async (args: string[], io: CliIo) => {
     host: values.host,
     token: values.token,
     audio,
-    echo: io.env.LOOPSTAGE_DEBUG ? (line) => io.stderr.write(`[engine] ${line}\n`) : undefined,
+    echo: engineEcho(io),
   });
   const { server, engine } = session;
   if (values.json) {
