@@ -270,6 +270,26 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
     }
   });
 
+  it('files the take as recovered at once when only the audio process dies mid-take', { timeout: 120_000 }, async () => {
+    const { dir } = makeProject('audio-died', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
+    const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json'], {
+      env: { ...process.env, ...rig.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const file = path.join(dir, 'takes', 'R102_ROBIN_T01.wav');
+    await expect.poll(() => (existsSync(file) ? statSync(file).size : 0), { timeout: 30_000, interval: 50 }).toBeGreaterThan(2.5 * RATE * 6);
+    for (const pid of execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number)) process.kill(pid, 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code).toBe(0);
+    const take = JSON.parse(stdout) as { status: string; length: number; problem: string };
+    expect(take.status).toBe('recovered');
+    expect(take.problem).toMatch(/audio process stopped/);
+    expect(take.length).toBeGreaterThan(2 * RATE);
+    expect(ffprobeTags(file)['stream.duration_ts']).toBe(String(take.length));
+  });
+
   it('recovers a take when the recorder is killed mid-take (SIGKILL), playable, and the database agrees with the disk', { timeout: 120_000 }, async () => {
     const { dir } = makeProject('killed', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
     const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json'], {

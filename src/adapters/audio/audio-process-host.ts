@@ -8,17 +8,18 @@ import { fileURLToPath } from 'node:url';
 import { Emitter } from '../../core/emitter.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { TransportCommand, TransportSnapshot } from '../../core/transport/transport-clock.js';
-import type {
-  AudioHost,
-  AudioStats,
-  DeviceList,
-  LatencyMeasurement,
-  AudioHostEvents,
-  AudioStreamConfig,
-  OpenedStream,
-  OutputProgramSpec,
-  TakeCaptureResult,
-  TakeCaptureSpec,
+import {
+  AUDIO_PROCESS_EXITED,
+  type AudioHost,
+  type AudioStats,
+  type DeviceList,
+  type LatencyMeasurement,
+  type AudioHostEvents,
+  type AudioStreamConfig,
+  type OpenedStream,
+  type OutputProgramSpec,
+  type TakeCaptureResult,
+  type TakeCaptureSpec,
 } from '../../engine/ports/audio-host.js';
 import type { FromAudioProcess, ToAudioProcess } from './protocol.js';
 
@@ -163,7 +164,7 @@ export class AudioProcessHost implements AudioHost {
       if (this.#child !== child) return;
       this.#child = null;
       const error = new LoopstageError(
-        'AUDIO_PROCESS_EXITED',
+        AUDIO_PROCESS_EXITED,
         `The audio process stopped unexpectedly (${signal ?? `exit ${code}`}); reopen the audio device to continue.`,
       );
       for (const pending of this.#pending.values()) pending.reject(error);

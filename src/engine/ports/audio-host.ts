@@ -175,3 +175,6 @@ export interface AudioHost {
 }
 
 export const SOFTWARE_CLOCK_NAME = 'Loopstage software clock';
+
+/** The failure code when the audio process itself is gone (anything it was writing is left as it was). */
+export const AUDIO_PROCESS_EXITED = 'AUDIO_PROCESS_EXITED';

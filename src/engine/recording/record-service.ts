@@ -23,7 +23,7 @@ import { channelName, DEFAULT_RECORDING_SETTINGS, resolveRecordingSettings, type
 import { parseFrameRate, position } from '../../core/time/index.js';
 import type { Cue } from '../../core/cues/cue.js';
 import type { SampleEncoding } from '../../core/audio/pcm.js';
-import type { AudioHost, OutputProgramSpec, PlacedFileSpec, RollPhase, TakeCaptureResult } from '../ports/audio-host.js';
+import { AUDIO_PROCESS_EXITED, type AudioHost, type OutputProgramSpec, type PlacedFileSpec, type RollPhase, type TakeCaptureResult } from '../ports/audio-host.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
 import type { CueRoll, GuideRecord, LatencySource, TakeRecord } from '../ports/take-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
@@ -133,10 +133,12 @@ export class RecordService {
         this.#setState({ ...this.#state, flushedFrames: frames });
       }
     });
-    ctx.audio.on('failure', () => {
-      // The audio process may be gone with the file half-written: repair and file it now.
+    ctx.audio.on('failure', ({ code }) => {
+      // A stream that failed inside a living audio process closes the take itself and reports it
+      // (takeFinished); only a dead process leaves a half-written file to repair here — repairing
+      // while the writer still closes it would race the writer's own header patches.
       const active = this.#active;
-      if (active) void this.#recoverActive(active, 'The audio stream failed during the take');
+      if (active && code === AUDIO_PROCESS_EXITED) void this.#recoverActive(active, 'The audio process stopped during the take');
     });
   }
 
