@@ -25,6 +25,7 @@ import path from 'node:path';
 import { decodeFrames, type StoredEncoding } from '../../core/audio/pcm.js';
 import { findBext, readWavHead, type WavHead } from '../../core/bwf/read-bwf.js';
 import { isLoopstageError, LoopstageError } from '../../core/errors.js';
+import type { AudioFileInfo } from '../../engine/ports/take-files.js';
 
 export interface PlacedAudioOptions {
   /** Timeline sample of the file's first sample; by default its bext TimeReference, else 0. */
@@ -113,31 +114,25 @@ function checkPosition(name: string, value: number): void {
   if (!Number.isSafeInteger(value)) throw new RangeError(`${name} must be a whole number of samples, not ${value}`);
 }
 
-/** What a placed file holds, as PlacedAudio reads it: the one reading of a WAV header for guides and takes. */
-export interface PlacedFileInfo {
-  readonly channels: number;
-  readonly sampleRate: number;
-  readonly bitsPerSample: number;
-  readonly float: boolean;
-  /** Frames of audio present in the file. */
-  readonly frames: number;
-  /** bext TimeReference (before or after the samples), or null. */
-  readonly timeReference: number | null;
-}
-
-/** Reads a file's header without playing it (`guide add` checks a file with this). */
-export async function probePlacedFile(file: string): Promise<PlacedFileInfo> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    throw fileError(error, file);
-  }
+/**
+ * Reads a file's header without playing it, exactly as PlacedAudio.open does (`guide add` checks a
+ * file with this), so what is accepted there plays.
+ */
+export async function probePlacedFile(file: string): Promise<AudioFileInfo> {
+  const handle = await openForReading(file);
   try {
     const { head, encoding, length, timeReference } = await describe(handle, file);
     return { channels: head.channels, sampleRate: head.sampleRate, bitsPerSample: head.bitsPerSample, float: encoding === 'float32', frames: length, timeReference };
   } finally {
     await handle.close().catch(() => undefined);
+  }
+}
+
+async function openForReading(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (error) {
+    throw fileError(error, file);
   }
 }
 
@@ -228,12 +223,7 @@ export class PlacedAudio {
     if (options.readBytes !== undefined && !(options.readBytes >= 4096 && options.readBytes <= 1 << 20)) {
       throw new RangeError(`readBytes must be from 4 KiB to 1 MiB, not ${options.readBytes}`);
     }
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch (error) {
-      throw fileError(error, file);
-    }
+    const handle = await openForReading(file);
     try {
       const { head, encoding, length, timeReference } = await describe(handle, file);
       if (head.sampleRate !== options.sampleRate) {
