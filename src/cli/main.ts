@@ -5,7 +5,7 @@ import { calibrateCommand } from './commands/calibrate.js';
 import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCommand, reelsCommand } from './commands/cues.js';
 import { devicesCommand } from './commands/devices.js';
 import { projectCommand } from './commands/project.js';
-import { guideCommand, recordCommand, takesCommand } from './commands/record.js';
+import { beepsCommand, guideCommand, recordCommand, takesCommand } from './commands/record.js';
 import { serveCommand } from './commands/serve.js';
 import { tcCommand } from './commands/tc.js';
 import type { CliCommand, CliIo } from './io.js';
@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   calibrate: { run: calibrateCommand, summary: 'measure the audio interface\'s round-trip latency by loopback' },
   record: { run: recordCommand, summary: 'roll a cue with beeps and record a take, filed against the cue' },
   takes: { run: takesCommand, summary: 'list the takes recorded in a project' },
+  beeps: { run: beepsCommand, summary: 'show or set the beeps before each cue: count, frequency, length, spacing, level' },
   guide: { run: guideCommand, summary: 'add a guide track (WAV/BWF) placed on the timeline, or list them' },
   import: { run: importCommand, summary: 'import a cue list (CSV, TSV, SRT, WebVTT, EDL, Pro Tools text, JSON) into a project' },
   cues: { run: cuesCommand, summary: 'list a project\'s cues, filtered; renumber them; set the numbering scheme' },

@@ -215,6 +215,111 @@ describe.runIf(process.env.LOOPSTAGE_RIG_LOOPBACK === '1').each<Case>([
   });
 });
 
+// What the output played, from the rig's own copy of it (the ALSA file plugin under rig_out): the
+// beeps as set for the project. The guide holds a one-sample click every quarter second, so every
+// stretch of the played file can be put back on the timeline. The rig's copy sometimes gains a few
+// samples in the first seconds of a stream without PortAudio reporting it; the clicks show that (their
+// distances change), and such a take is recorded again. A placement error of ours would move the
+// beeps against the clicks in every take.
+describe.each<Case>([
+  { sampleRate: 48000, frameRate: '25', framesPerBuffer: 256 },
+  { sampleRate: 96000, frameRate: '23.976', framesPerBuffer: 512 },
+])('the beeps in what the rig played at $sampleRate Hz, $frameRate fps', (c) => {
+  let rig: Rig;
+  beforeAll(() => {
+    rig = startRig(2, c.sampleRate);
+    writeRampMic(rig, 30, c.sampleRate, 1);
+  });
+  afterAll(() => rig?.stop());
+
+  it('plays four 1500 Hz beeps two frames long at -12 dBFS and one on the in point, each on its frame, sample for sample', { timeout: 180_000 }, () => {
+    const { dir, rate, at } = makeProject(`played-${c.sampleRate}`, c);
+    const set = loopstage(['beeps', '--project', dir, '--count', '4', '--frequency', '1500', '--frames', '2', '--level', '-12', '--on-in', '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    const beepSettings = { count: 4, frequencyHz: 1500, lengthFrames: 2, spacingSeconds: 1, levelDb: -12, beepOnIn: true };
+    expect(JSON.parse(set.stdout)).toEqual(beepSettings);
+
+    const CLICK = Math.fround(0.9); // as the float32 file holds it
+    const guideStart = at('01:00:05:00');
+    // Six seconds: it ends a second after the last beep, inside the roll, so every click is rolled over.
+    const raw = new Float32Array(6 * c.sampleRate);
+    for (let k = 37; k < raw.length; k += c.sampleRate / 4) raw[k] = CLICK;
+    const rawFile = path.join(work, `clicks-${c.sampleRate}.f32`);
+    writeFileSync(rawFile, Buffer.from(raw.buffer));
+    const guide = path.join(work, `clicks-${c.sampleRate}.wav`);
+    execFileSync('sox', ['-t', 'f32', '-r', String(c.sampleRate), '-c', '1', rawFile, '-e', 'floating-point', guide]);
+    expect(loopstage(['guide', 'add', '--project', dir, guide, '--at', '01:00:05:00']).code).toBe(0);
+
+    // Where the beeps belong, worked out here from the timecode rules, not from the engine's schedule:
+    // frames counted back from the in point in timecode seconds (25 or 24 frames), plus the in frame.
+    const inFrame = positionToFrame(at('01:00:10:00') as never, rate, c.sampleRate);
+    const frames = [4, 3, 2, 1, 0].map((n) => inFrame - n * rate.timecodeBase);
+    const starts = frames.map((f) => frameToPosition(f, rate, c.sampleRate) as number);
+    const lengths = frames.map((f) => (frameToPosition(f + 2, rate, c.sampleRate) as number) - (frameToPosition(f, rate, c.sampleRate) as number));
+
+    const glitches: string[] = [];
+    let played: Float32Array | null = null;
+    let origin = 0; // played index of timeline sample 0
+    let roll = { start: 0, end: 0 };
+    for (let attempt = 0; attempt < 8 && !played; attempt++) {
+      const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1',
+        '--frames-per-buffer', String(c.framesPerBuffer), '--format', 'float32', '--monitor', 'guide,beeps', '--pre', '5', '--post', '0', '--json'], { env: rig.env });
+      expect(recorded.code, recorded.stderr).toBe(0);
+      // The roll: from 5 s before the in point (with the guide, a second before the first beep, so
+      // there are clicks on both sides of every beep) to the out point.
+      // The take spans exactly the roll (bext TimeReference = its start, as the loopback test shows).
+      const take = JSON.parse(recorded.stdout) as { start: number; length: number };
+      const playedFile = readdirSync(rig.dir).find((name) => name.startsWith(`played-${c.sampleRate}-2-`));
+      expect(playedFile).toBeDefined();
+      const samples = soxPlayed(path.join(rig.dir, playedFile!), c.sampleRate);
+      // Every click of the roll, in order: nothing else in the program reaches 0.6 (beeps peak at 0.25).
+      const timeline: number[] = [];
+      for (let k = guideStart + 37; k < Math.min(guideStart + raw.length, take.start + take.length); k += c.sampleRate / 4) if (k >= take.start) timeline.push(k);
+      const heard: number[] = [];
+      samples.forEach((value, i) => value > 0.6 && heard.push(i));
+      expect(heard.length, 'every click of the guide played, once').toBe(timeline.length);
+      const origins = new Set(heard.map((i, k) => i - timeline[k]!));
+      if (origins.size > 1) {
+        glitches.push(`take ${attempt + 1}: the rig's copy moved by ${[...origins].map((o) => o - heard[0]! + timeline[0]!).join(', ')} samples`);
+        continue;
+      }
+      played = samples;
+      origin = heard[0]! - timeline[0]!;
+      roll = { start: take.start, end: take.start + take.length };
+    }
+    if (glitches.length) console.log(JSON.stringify({ rigGlitches: glitches }));
+    expect(played, glitches.join('\n')).not.toBeNull();
+
+    // The program as it should sound, the roll's clicks included, so each beep is compared sample for sample.
+    const clickAt = (t: number) => (t >= roll.start && t < roll.end && t >= guideStart + 37 && t < guideStart + raw.length && (t - guideStart - 37) % (c.sampleRate / 4) === 0 ? CLICK : 0);
+    const amplitude = 10 ** (-12 / 20);
+    starts.forEach((start, i) => {
+      const length = lengths[i]!;
+      const window = length + 400;
+      const expected = new Float32Array(window);
+      renderBeeps([{ frame: frames[i]!, start: position(start), length: duration(length) }], position(start - 200), window, 1, c.sampleRate, beepSettings, expected);
+      const beep = new Float32Array(window); // what was played, clicks taken out
+      let worst = 0;
+      for (let k = 0; k < window; k++) {
+        const t = start - 200 + k;
+        beep[k] = played![t + origin]! - clickAt(t);
+        worst = Math.max(worst, Math.abs(beep[k]! - expected[k]!));
+      }
+      expect(worst, `beep ${i + 1} against its synthesis`).toBeLessThan(1e-6);
+      // Read independently of the synthesis: silence up to the first sample and after the last, a
+      // burst exactly two frames long, the set frequency from zero crossings, the set level.
+      const body = beep.subarray(200, 200 + length);
+      expect(beep.subarray(0, 200).every((v) => v === 0) && beep.subarray(200 + length).every((v) => v === 0), `beep ${i + 1}: silence around it`).toBe(true);
+      expect(body[0] !== 0 && body[length - 1] !== 0, `beep ${i + 1}: sounds from its first to its last sample`).toBe(true);
+      const hz = frequency(body, [0, length - 1], c.sampleRate);
+      expect(Math.abs(hz - 1500), `beep ${i + 1}: ${hz} Hz`).toBeLessThan(5);
+      let peak = 0;
+      for (let k = length / 4; k < (3 * length) / 4; k++) peak = Math.max(peak, Math.abs(body[k]!));
+      expect(Math.abs(peak - amplitude), `beep ${i + 1}: peak ${peak}`).toBeLessThan(0.002);
+    });
+  });
+});
+
 describe('takes through the rig: formats, metadata, and a recorder killed mid-take', () => {
   const RATE = 48000;
   let rig: Rig;

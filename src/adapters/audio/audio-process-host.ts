@@ -4,6 +4,7 @@
  * initialisation can abort a process on a machine with no usable default device.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Emitter } from '../../core/emitter.js';
 import { LoopstageError } from '../../core/errors.js';
@@ -30,11 +31,19 @@ export interface AudioProcessLog {
   (line: string): void;
 }
 
+/**
+ * naudiodon reports dropouts with printf, which C buffers in 4 KiB blocks when stdout is a pipe, so
+ * a dropout would reach us seconds late or only at exit. coreutils' stdbuf makes the process's C
+ * stdout line-buffered; where it is missing the lines still come, later.
+ */
+const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((candidate) => existsSync(candidate)) ?? null;
+
 function spawnAudioProcess(log: AudioProcessLog): ChildProcess {
+  const nodeArgs = runningFromSource ? ['--import', 'tsx'] : [];
   const child = fork(entry, [], {
     // One libuv pool thread per open stream plus file I/O: raise the pool well above the default 4.
     env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
-    execArgv: runningFromSource ? ['--import', 'tsx'] : [],
+    ...(STDBUF ? { execPath: STDBUF, execArgv: ['-oL', '-eL', process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });

@@ -9,7 +9,8 @@ import { labelToPosition, parseFrameRate, position, positionToLabel } from '../.
 import { AUDIO_OPTIONS, audioSelection, cliEngine, openWithAudio } from '../audio-options.js';
 import { openCueSession } from '../../host/cue-session.js';
 import { LocalTakeFiles } from '../../adapters/files/take-files.js';
-import { addGuide } from '../../engine/recording/record-service.js';
+import { addGuide, loadRecordingSettings, saveRecordingSettings } from '../../engine/recording/record-service.js';
+import type { BeepSettings } from '../../core/cueing/beeps.js';
 import type { TakeRecord } from '../../engine/ports/take-store.js';
 import type { ProjectInfo } from '../../engine/ports/project-store.js';
 import type { CliCommand } from '../io.js';
@@ -27,6 +28,12 @@ export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER 
 
 export const TAKES_USAGE = `usage: loopstage takes list --project DIR [--cue NUMBER] [--json]
   Lists the takes recorded in a project (all, or one cue's), with their files and placement.`;
+
+export const BEEPS_USAGE = `usage: loopstage beeps --project DIR [--count N] [--frequency HZ] [--frames N] [--spacing S]
+                      [--level DBFS] [--on-in | --no-on-in] [--json]
+  Shows the project's beeps before each cue, or changes them: --count beeps (0 to 100), a tone of
+  --frequency Hz, --frames long, --spacing timecode seconds apart (the last one that far before the
+  in point), at --level dBFS (a sine's peak, such as -18); --on-in also sounds the in point.`;
 
 export const GUIDE_USAGE = `usage: loopstage guide add --project DIR FILE [--at TC] [--json]
        loopstage guide list --project DIR [--json]
@@ -180,6 +187,58 @@ export const takesCommand: CliCommand = async (args, io) => {
     const rows = takes.map((take) => takeJson(take, session.info, numberOf.get(take.cueId) ?? String(take.cueId)));
     if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
     else io.stdout.write(rows.length === 0 ? 'No takes yet.\n' : `${rows.map(takeLine).join('\n')}\n`);
+    return 0;
+  } finally {
+    await session.close();
+  }
+};
+
+function beepLine(beeps: BeepSettings): string {
+  const inPoint = beeps.beepOnIn ? ', and one on the in point' : ', the in point silent';
+  return `${beeps.count} beep${beeps.count === 1 ? '' : 's'} of ${beeps.frequencyHz} Hz, ${beeps.lengthFrames} frame${beeps.lengthFrames === 1 ? '' : 's'} long, ${beeps.spacingSeconds} timecode s apart at ${beeps.levelDb} dBFS${inPoint}`;
+}
+
+export const beepsCommand: CliCommand = async (args, io) => {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`${BEEPS_USAGE}\n`);
+    return 0;
+  }
+  const { values } = parseArgs({
+    // Levels are negative: `--level -12` is a value, not an option.
+    args: args.flatMap((arg, i) => (arg === '--level' && /^-\d/.test(args[i + 1] ?? '') ? [] : i > 0 && args[i - 1] === '--level' && /^-\d/.test(arg) ? [`--level=${arg}`] : [arg])),
+    allowNegative: true,
+    options: {
+      project: { type: 'string' },
+      count: { type: 'string' },
+      frequency: { type: 'string' },
+      frames: { type: 'string' },
+      spacing: { type: 'string' },
+      level: { type: 'string' },
+      'on-in': { type: 'boolean' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.project) throw usageError('--project DIR is required.', BEEPS_USAGE);
+  const number = (text: string | undefined, flag: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value)) throw usageError(`${flag} takes a number, not "${text}".`, BEEPS_USAGE);
+    return value;
+  };
+  const patch: Partial<BeepSettings> = Object.fromEntries(Object.entries({
+    count: number(values.count, '--count'),
+    frequencyHz: number(values.frequency, '--frequency'),
+    lengthFrames: number(values.frames, '--frames'),
+    spacingSeconds: number(values.spacing, '--spacing'),
+    levelDb: number(values.level, '--level'),
+    beepOnIn: values['on-in'],
+  }).filter(([, value]) => value !== undefined));
+  const session = await openCueSession(path.resolve(io.cwd, values.project));
+  try {
+    const settings = Object.keys(patch).length > 0
+      ? await saveRecordingSettings(session.handle, session.info, { beeps: patch })
+      : await loadRecordingSettings(session.handle);
+    io.stdout.write(values.json ? `${JSON.stringify(settings.beeps)}\n` : `${beepLine(settings.beeps)}\n`);
     return 0;
   } finally {
     await session.close();

@@ -13,7 +13,7 @@
  * instead, the file is repaired and the row filed as recovered — as at every project open.
  */
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
-import type { Beep, RollRange } from '../../core/cueing/beeps.js';
+import { resolveBeepSettings, type Beep, type RollRange } from '../../core/cueing/beeps.js';
 import { planRoll } from '../../core/recording/roll-plan.js';
 import { codingHistoryLine, originationStamp, type BextFields } from '../../core/bwf/bext.js';
 import type { TakeIxml } from '../../core/bwf/ixml.js';
@@ -47,6 +47,8 @@ export interface RecordContext {
   /** The stream as it runs: devices, channels, and the round trip in force. */
   stream(): StreamFacts;
   transport(command: { kind: 'locate'; position: number } | { kind: 'play'; until?: number } | { kind: 'stop' }): Promise<TransportSnapshot>;
+  /** Resolves once the output has run a moment without starving (at once on a stream that has). */
+  settled(): Promise<void>;
   emitTakes(event: TakesChanged): void;
   emitRecorder(state: RecorderState): void;
 }
@@ -149,23 +151,13 @@ export class RecordService {
   // -------------------------------------------------------------------------------------------
   // Settings
 
-  async settings(): Promise<RecordingSettings> {
-    const { handle } = this.ctx.project();
-    const stored = await handle.getSetting<RecordingSettingsPatch>(RECORDING_SETTINGS_KEY);
-    try {
-      return resolveRecordingSettings(stored ?? {});
-    } catch (error) {
-      // A stored value that no longer passes (edited by hand, an older version's rules): say so, run on defaults.
-      this.ctx.log?.(`recording: stored settings refused (${isLoopstageError(error) ? error.message : String(error)}); using defaults`);
-      return DEFAULT_RECORDING_SETTINGS;
-    }
+  settings(): Promise<RecordingSettings> {
+    return loadRecordingSettings(this.ctx.project().handle, this.ctx.log);
   }
 
-  async updateSettings(patch: RecordingSettingsPatch): Promise<RecordingSettings> {
-    const { handle } = this.ctx.project();
-    const next = resolveRecordingSettings(patch, await this.settings());
-    await handle.setSetting(RECORDING_SETTINGS_KEY, next);
-    return next;
+  updateSettings(patch: RecordingSettingsPatch): Promise<RecordingSettings> {
+    const { handle, info } = this.ctx.project();
+    return saveRecordingSettings(handle, info, patch, this.ctx.log);
   }
 
   async roll(cueId: number): Promise<CueRoll> {
@@ -237,6 +229,8 @@ export class RecordService {
       take = await this.#arm(cue, range, settings, stream, latency);
     }
     try {
+      // Beeps played into a starving output would land late: a stream just opened settles first.
+      await this.ctx.settled();
       await this.ctx.transport({ kind: 'locate', position: range.start });
       await this.ctx.transport({ kind: 'play', until: range.end });
     } catch (error) {
@@ -262,6 +256,7 @@ export class RecordService {
     await this.ctx.transport({ kind: 'stop' });
     const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
     await this.ctx.audio.loadProgram(await this.#program('playback', range, beeps, settings, [placed]));
+    await this.ctx.settled();
     await this.ctx.transport({ kind: 'locate', position: range.start });
     await this.ctx.transport({ kind: 'play', until: range.end });
     this.#setState({ phase: 'playback', cueId: take.cueId, take: null, flushedFrames: 0, range });
@@ -482,6 +477,30 @@ export class RecordService {
     this.#state = state;
     this.ctx.emitRecorder(state);
   }
+}
+
+/** A project's recording settings; a stored value that no longer passes is logged and replaced by the defaults. */
+export async function loadRecordingSettings(handle: ProjectHandle, log?: (line: string) => void): Promise<RecordingSettings> {
+  const stored = await handle.getSetting<RecordingSettingsPatch>(RECORDING_SETTINGS_KEY);
+  try {
+    return resolveRecordingSettings(stored ?? {});
+  } catch (error) {
+    // Edited by hand, or an older version's rules: say so, run on defaults.
+    log?.(`recording: stored settings refused (${isLoopstageError(error) ? error.message : String(error)}); using defaults`);
+    return DEFAULT_RECORDING_SETTINGS;
+  }
+}
+
+/**
+ * Merges `patch` over the stored settings, checks the result (the beeps against the project's frame
+ * rate too, so a spacing that is no whole number of frames is refused now, not at the next roll) and
+ * stores it.
+ */
+export async function saveRecordingSettings(handle: ProjectHandle, info: ProjectInfo, patch: RecordingSettingsPatch, log?: (line: string) => void): Promise<RecordingSettings> {
+  const next = resolveRecordingSettings(patch, await loadRecordingSettings(handle, log));
+  resolveBeepSettings(next.beeps, parseFrameRate(info.frameRate));
+  await handle.setSetting(RECORDING_SETTINGS_KEY, next);
+  return next;
 }
 
 /**

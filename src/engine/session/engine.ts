@@ -102,6 +102,8 @@ export class Engine {
   #info: ProjectInfo | null = null;
   #audio: AudioStatus = CLOSED_AUDIO;
   #transport: TransportSnapshot = { state: 'stopped', position: 0, streamFrame: 0 };
+  /** When the stream opened, and when it last reported an output underflow (ms, from deps.now). */
+  #quietSince = 0;
   /** Serialises project and device changes so two clicks cannot open two streams. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -126,6 +128,7 @@ export class Engine {
         latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current } : null,
       }),
       transport: (command) => this.#command(command),
+      settled: () => this.#settled(),
       emitTakes: (event) => this.events.emit('takes', event),
       emitRecorder: (state) => this.events.emit('recorder', state),
     });
@@ -145,6 +148,7 @@ export class Engine {
       if (lateBuffers !== audio.lateBuffers || inputOverflows !== audio.inputOverflows || outputUnderflows !== audio.outputUnderflows) {
         // An underflow plays silence where audio was due: everything after it plays later, so the
         // measured round trip no longer holds.
+        if (outputUnderflows > audio.outputUnderflows) this.#quietSince = this.deps.now().getTime();
         const shifted = outputUnderflows > audio.outputUnderflows && audio.latency?.current;
         const latency = shifted
           ? { ...audio.latency!, current: false, note: 'An output underflow shifted the output after the calibration; calibrate again before recording.' }
@@ -277,14 +281,14 @@ export class Engine {
 
   /**
    * Waits until the output has run half a second without an underflow (up to 5 s): a stream often
-   * starves a few times just after it opens, and each starve shifts the output against the input,
-   * so a round trip measured across one would not hold.
+   * starves a few times just after it opens, and each starve shifts the output against the input —
+   * a round trip measured across one would not hold, and beeps played across one land late. A
+   * stream that has been running quietly costs no wait.
    */
   async #settled(): Promise<void> {
-    for (let waited = 0; waited < 5000; waited += 500) {
-      const before = this.#audio.outputUnderflows;
-      await this.deps.delay(500);
-      if (this.#audio.outputUnderflows === before) return;
+    for (let waited = 0; waited < 5000; waited += 100) {
+      if (this.deps.now().getTime() - this.#quietSince >= 500) return;
+      await this.deps.delay(100);
     }
   }
 
@@ -379,6 +383,7 @@ export class Engine {
         startPosition,
       });
       this.#inputChannels = inputChannels;
+      this.#quietSince = this.deps.now().getTime();
       this.#setTransport({ state: 'stopped', position: startPosition, streamFrame: 0 });
       this.deps.log?.(`audio: running on ${opened.input} / ${opened.output} at ${opened.sampleRate} Hz, ${opened.framesPerBuffer}-frame buffers (${opened.clockSource})`);
       // A round trip measured on an earlier opening is shown, but does not hold for this one.
