@@ -214,6 +214,7 @@ export const recordingSettingsSchema = z.object({
   monitor: monitorMatrixSchema,
   beeps: beepSettingsSchema,
   manualOffset: z.number().int().min(-192_000).max(192_000),
+  loopbackInput: z.number().int().min(0).max(63).nullable(),
   guideGainDb: z.number().min(-96).max(12),
 });
 export type RecordingSettings = z.infer<typeof recordingSettingsSchema>;

@@ -21,7 +21,7 @@ try {
       for (const name of ['first', 'second']) {
         const started = performance.now();
         try {
-          const result = await host.calibrate(3);
+          const result = await host.calibrate(3, 0);
           run[name] = { roundTrip: result.roundTrip, agreeing: result.agreeing, confidence: +result.confidence.toFixed(1), ms: Math.round(performance.now() - started) };
         } catch (error) {
           run[name] = { error: (error as { code?: string }).code ?? String(error) };

@@ -34,7 +34,7 @@ describe('latency calibration on the open stream', () => {
     try {
       // `default` records rig_mic (a file of known content), not the output: nothing comes back.
       await host.open(config('default'));
-      await expect(host.calibrate(1)).rejects.toMatchObject({ code: 'CALIBRATION_NOT_FOUND', message: expect.stringMatching(/not heard on the input; check that the output is patched to the input/) });
+      await expect(host.calibrate(1, 0)).rejects.toMatchObject({ code: 'CALIBRATION_NOT_FOUND', message: expect.stringMatching(/not heard on the input; check that the output is patched to the input/) });
     } finally {
       await host.close();
     }
@@ -44,7 +44,7 @@ describe('latency calibration on the open stream', () => {
     const host = new AudioProcessHost();
     try {
       await host.open(config(SOFTWARE_CLOCK_NAME));
-      await expect(host.calibrate(1)).rejects.toMatchObject({ code: 'CALIBRATION_NO_INTERFACE' });
+      await expect(host.calibrate(1, 0)).rejects.toMatchObject({ code: 'CALIBRATION_NO_INTERFACE' });
     } finally {
       await host.close();
     }

@@ -114,6 +114,29 @@ describe('loopstage calibrate', () => {
   });
 });
 
+describe('loopstage calibrate --channel and loopstage beeps', () => {
+  it('refuses an input out of range, and beeps that cannot be played, saving nothing', () => {
+    const dir = makeProject('beeps');
+    const usage = (args: string[], pattern: RegExp) => {
+      const result = loopstage(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n')[0]).toMatch(pattern);
+    };
+    usage(['calibrate', '--project', dir, '--channel', '0'], /--channel is an input from 1 to 64/);
+    const before = loopstage(['beeps', '--project', dir, '--json']);
+    expect(before.code, before.stderr).toBe(0);
+    // At 25 fps a third of a second is no whole number of frames.
+    expectOneSentence(loopstage(['beeps', '--project', dir, '--spacing', '0.3']), /whole number of frames/);
+    expectOneSentence(loopstage(['beeps', '--project', dir, '--frames', '0']), /Beep length 0 frames is not usable/);
+    expectOneSentence(loopstage(['beeps', '--project', dir, '--level', '+3']), /Beep level 3 dBFS is not usable/);
+    usage(['beeps', '--project', dir, '--count', 'three'], /--count takes a number, not "three"/);
+    expect(loopstage(['beeps', '--project', dir, '--json']).stdout).toBe(before.stdout);
+    const set = loopstage(['beeps', '--project', dir, '--level', '-20', '--no-on-in']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^3 beeps of 1000 Hz, 1 frame long, 1 timecode s apart at -20 dBFS, the in point silent/);
+  });
+});
+
 describe('loopstage devices', () => {
   it('lists the rig as audio devices, and says why there is no MIDI', () => {
     const result = loopstage(['devices', '--json'], { env: rig.env });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AudioStatus, Meters, RecordingSettings, Take } from '../../src/api/contract.js';
-import { DEFAULT_RECORDING_SETTINGS } from '../../src/core/recording/settings.js';
+import { DEFAULT_RECORDING_SETTINGS, loopbackChannel, resolveRecordingSettings, streamInputChannels } from '../../src/core/recording/settings.js';
 import { parseFrameRate } from '../../src/core/time/index.js';
 import {
   IDLE_RECORDER,
@@ -259,6 +259,26 @@ describe('recording settings form', () => {
         takeTemplate: '{cue}_T{take}',
       },
     });
+  });
+
+  it('saves the beep length, spacing and in-point beep, and the loopback input', () => {
+    const draft = draftOfSettings(SETTINGS);
+    draft.beepFrames = '2';
+    draft.beepSpacing = '0.5';
+    draft.beepOnIn = true;
+    draft.loopbackInput = 7;
+    expect(settingsPatchOf(draft, SETTINGS)).toEqual({ ok: true, patch: { beeps: { lengthFrames: 2, spacingSeconds: 0.5, beepOnIn: true }, loopbackInput: 7 } });
+    draft.loopbackInput = null;
+    draft.beepFrames = '1.5';
+    expect(settingsPatchOf(draft, SETTINGS)).toMatchObject({ ok: false, error: { message: expect.stringMatching(/beep length "1.5" is not a whole number/i) } });
+  });
+
+  it('opens enough inputs for the loopback input, and calibrates on the first recorded input by default', () => {
+    expect(streamInputChannels({ inputChannels: [0, 1], loopbackInput: null })).toBe(2);
+    expect(streamInputChannels({ inputChannels: [0, 1], loopbackInput: 7 })).toBe(8);
+    expect(loopbackChannel({ inputChannels: [3, 1], loopbackInput: null })).toBe(3);
+    expect(loopbackChannel({ inputChannels: [3, 1], loopbackInput: 0 })).toBe(0);
+    expect(() => resolveRecordingSettings({ loopbackInput: 64 })).toThrow(/Loopback input 64 is not usable/);
   });
 
   it('names what cannot be saved, with the engine’s rules', () => {

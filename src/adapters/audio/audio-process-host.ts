@@ -116,11 +116,11 @@ export class AudioProcessHost implements AudioHost {
     return { before: reply.before, after: reply.after };
   }
 
-  async calibrate(times: number): Promise<LatencyMeasurement> {
+  async calibrate(times: number, inputChannel: number): Promise<LatencyMeasurement> {
     if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before calibrating.');
     // Each measurement plays a 0.5 s sweep and listens for up to 1 s more; a settling stream may
     // take a few extra measurements (LatencyCalibrator).
-    const reply = await this.#request((id) => ({ type: 'calibrate', id, times }), 5000 + (times + 4) * 2000);
+    const reply = await this.#request((id) => ({ type: 'calibrate', id, times, channel: inputChannel }), 5000 + (times + 4) * 2000);
     if (reply.type !== 'calibrated') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.result;
   }

@@ -63,7 +63,7 @@ async function handle(message: ToAudioProcess): Promise<void> {
       return;
     case 'calibrate': {
       if (!runner) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before calibrating.');
-      const result = await runner.calibrate(message.times);
+      const result = await runner.calibrate(message.times, message.channel);
       send({ type: 'calibrated', id: message.id, result });
       return;
     }

@@ -113,12 +113,12 @@ export class ClockRunner {
     return this.#clock.snapshot();
   }
 
-  /** Measures the round-trip latency of this open stream `times` times (see LatencyCalibrator). */
-  calibrate(times = 3): Promise<CalibrationResult> {
+  /** Measures the round-trip latency of this open stream `times` times on input `channel` (see LatencyCalibrator). */
+  calibrate(times = 3, channel = 0): Promise<CalibrationResult> {
     if (!this.#calibrator) {
       return Promise.reject(new LoopstageError('CALIBRATION_NO_INTERFACE', 'The software clock has no input or output to measure; choose an audio interface, patch its output to its input, and calibrate again.'));
     }
-    return this.#calibrator.measure(times);
+    return this.#calibrator.measure(times, channel);
   }
 
   /** Loads what the output plays from now on; resolves when its files are read ahead and ready. */

@@ -56,6 +56,8 @@ export class LatencyCalibrator {
   #settle: { resolve: (result: CalibrationResult) => void; reject: (error: unknown) => void } | null = null;
   #worker: Worker | null = null;
   #nextRequest = 1;
+  /** The input the loopback arrives on. */
+  #channel = 0;
 
   constructor(
     sampleRate: number,
@@ -71,8 +73,13 @@ export class LatencyCalibrator {
     return this.#settle !== null;
   }
 
-  measure(times: number): Promise<CalibrationResult> {
+  /** Measures `times` round trips, listening on input `channel` (0-based). */
+  measure(times: number, channel = 0): Promise<CalibrationResult> {
     if (this.#settle) return Promise.reject(new LoopstageError('CALIBRATION_BUSY', 'A calibration is already running; wait for it to finish.'));
+    if (!Number.isSafeInteger(channel) || channel < 0 || channel >= this.inputChannels) {
+      return Promise.reject(new LoopstageError('CALIBRATION_NO_INPUT', `Input ${channel + 1} is not open (${this.inputChannels} open); choose the loopback input among the open ones.`, { channel }));
+    }
+    this.#channel = channel;
     this.#results = [];
     this.#wanted = times;
     this.#attemptsLeft = times + EXTRA_ATTEMPTS;
@@ -107,7 +114,7 @@ export class LatencyCalibrator {
     for (let i = 0; i < frames; i++) {
       const at = streamFrame + i - current.playAt;
       if (at >= 0 && at < current.recorded.length) {
-        current.recorded[at] = view[i * this.inputChannels]!;
+        current.recorded[at] = view[i * this.inputChannels + this.#channel]!;
         current.filled = Math.max(current.filled, at + 1);
       }
     }

@@ -17,7 +17,7 @@ export type ToAudioProcess =
   | { type: 'list-devices'; id: number }
   | { type: 'open'; id: number; config: AudioStreamConfig }
   | { type: 'transport'; id: number; command: TransportCommand }
-  | { type: 'calibrate'; id: number; times: number }
+  | { type: 'calibrate'; id: number; times: number; channel: number }
   | { type: 'program'; id: number; program: OutputProgramSpec }
   | { type: 'arm-take'; id: number; take: TakeCaptureSpec }
   | { type: 'stop-take'; id: number; why: string | null }

@@ -22,6 +22,11 @@ export interface RecordingSettings {
   readonly encoding: SampleEncoding;
   /** Input channels recorded (0-based, on the input device), in file channel order. */
   readonly inputChannels: readonly number[];
+  /**
+   * The input the loopback (output patched back in) arrives on for calibration, 0-based; null: the
+   * first recorded input. Often a spare input, so the mic channels stay patched.
+   */
+  readonly loopbackInput: number | null;
   /** A name per input channel of the device (index = input channel); missing names read "Input N". */
   readonly channelNames: readonly string[];
   /** Output channels opened (the beeps, guide and monitoring go to all of them). */
@@ -51,6 +56,7 @@ export const DEFAULT_RECORDING_SETTINGS: RecordingSettings = {
   postRollSeconds: DEFAULT_POST_ROLL_SECONDS,
   encoding: 'pcm24',
   inputChannels: [0],
+  loopbackInput: null,
   channelNames: [],
   outputChannels: 2,
   takeTemplate: DEFAULT_TAKE_TEMPLATE,
@@ -101,6 +107,9 @@ export function resolveRecordingSettings(patch: RecordingSettingsPatch = {}, bas
     if (seen.has(channel)) throw invalid(`Input channel ${channel + 1} is chosen twice; record each input once.`, { channel });
     seen.add(channel);
   }
+  if (s.loopbackInput !== null && (!Number.isSafeInteger(s.loopbackInput) || s.loopbackInput < 0 || s.loopbackInput >= MAX_INPUT_CHANNELS)) {
+    throw invalid(`Loopback input ${String(s.loopbackInput)} is not usable; inputs are numbered from 1 to ${MAX_INPUT_CHANNELS}.`, { loopbackInput: s.loopbackInput });
+  }
   if (!Array.isArray(s.channelNames) || s.channelNames.some((name) => typeof name !== 'string' || name.length > 64)) {
     throw invalid('Channel names are text of at most 64 characters.', {});
   }
@@ -129,7 +138,12 @@ export function channelName(settings: Pick<RecordingSettings, 'channelNames'>, i
   return name ? name : `Input ${index + 1}`;
 }
 
-/** Stream input channels to open: enough for the highest channel recorded. */
-export function streamInputChannels(settings: Pick<RecordingSettings, 'inputChannels'>): number {
-  return Math.max(1, ...settings.inputChannels.map((c) => c + 1));
+/** The input calibration listens on (0-based): the loopback input, else the first recorded one. */
+export function loopbackChannel(settings: Pick<RecordingSettings, 'inputChannels' | 'loopbackInput'>): number {
+  return settings.loopbackInput ?? settings.inputChannels[0] ?? 0;
+}
+
+/** Stream input channels to open: enough for the highest channel recorded, and the loopback input. */
+export function streamInputChannels(settings: Pick<RecordingSettings, 'inputChannels' | 'loopbackInput'>): number {
+  return Math.max(1, loopbackChannel(settings) + 1, ...settings.inputChannels.map((c) => c + 1));
 }

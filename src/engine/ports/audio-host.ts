@@ -163,7 +163,8 @@ export interface AudioHost {
   /** Applies a transport command at the next buffer boundary and resolves with the state on either side. */
   transport(command: TransportCommand): Promise<{ before: TransportSnapshot; after: TransportSnapshot }>;
   /** Measures the open stream's round trip by loopback, `times` times; the stream must be open. */
-  calibrate(times: number): Promise<LatencyMeasurement>;
+  /** Measures the round trip `times` times, listening on input `inputChannel` (0-based). */
+  calibrate(times: number, inputChannel: number): Promise<LatencyMeasurement>;
   /** Loads what the output plays; resolves when its files are read ahead and ready to roll. */
   loadProgram(program: OutputProgramSpec): Promise<void>;
   /** Creates a take's file (header synced) and arms it; resolves with the id its events carry. */

@@ -18,7 +18,7 @@ import type { CueFormats } from '../ports/cue-formats.js';
 import type { ProjectHandle, ProjectInfo, ProjectSettings, ProjectStore } from '../ports/project-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
 import type { MeterReading } from '../../core/audio/meters.js';
-import { streamInputChannels, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
+import { loopbackChannel, streamInputChannels, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
 import { recoverTakes, RecordService, type RecorderState, type TakesChanged } from '../recording/record-service.js';
 
 export interface AudioSelection {
@@ -251,7 +251,7 @@ export class Engine {
       }
       if (this.#transport.state === 'rolling') throw new LoopstageError('TRANSPORT_ROLLING', 'Stop the transport before calibrating.');
       await this.#settled();
-      const result = await this.deps.audio.calibrate(3);
+      const result = await this.deps.audio.calibrate(3, loopbackChannel(await this.recorder.settings()));
       const latency: LatencyState = { roundTrip: result.roundTrip, measuredAt: this.deps.now().toISOString(), confidence: result.confidence, current: true, note: null };
       await handle.setSetting(latencyKey(audio), latency);
       this.deps.log?.(`audio: calibrated round trip ${result.roundTrip} samples (${result.agreeing}/${result.count} agree, confidence ${result.confidence.toFixed(1)})`);

@@ -4,7 +4,7 @@
  * will get, and the recording settings form (a draft of text fields and the patch it saves).
  */
 import type { ApiError, AudioStatus, Meters, RecorderState, RecordingSettings, Take } from '../../api/contract.js';
-import type { RollRange } from '../../core/cueing/beeps.js';
+import type { BeepSettings, RollRange } from '../../core/cueing/beeps.js';
 import { planRoll, type CueRollOverride } from '../../core/recording/roll-plan.js';
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
 import { channelName, resolveRecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
@@ -278,6 +278,11 @@ export interface RecordingDraft {
   beepCount: string;
   beepFrequency: string;
   beepLevel: string;
+  beepFrames: string;
+  beepSpacing: string;
+  beepOnIn: boolean;
+  /** The loopback input, 0-based, or null for the first recorded input. */
+  loopbackInput: number | null;
   manualOffset: string;
   takeTemplate: string;
 }
@@ -297,6 +302,10 @@ export function draftOfSettings(s: RecordingSettings): RecordingDraft {
     beepCount: String(s.beeps.count),
     beepFrequency: String(s.beeps.frequencyHz),
     beepLevel: String(s.beeps.levelDb),
+    beepFrames: String(s.beeps.lengthFrames),
+    beepSpacing: String(s.beeps.spacingSeconds),
+    beepOnIn: s.beeps.beepOnIn,
+    loopbackInput: s.loopbackInput,
     manualOffset: String(s.manualOffset),
     takeTemplate: s.takeTemplate,
   };
@@ -345,6 +354,8 @@ export function settingsPatchOf(draft: RecordingDraft, saved: RecordingSettings)
     const count = readNumber(draft.beepCount, 'The beep count', '', true);
     const frequencyHz = readNumber(draft.beepFrequency, 'The beep frequency', 'Hz', false);
     const levelDb = readNumber(draft.beepLevel, 'The beep level', 'dBFS', false);
+    const lengthFrames = readNumber(draft.beepFrames, 'The beep length', 'frames', true);
+    const spacingSeconds = readNumber(draft.beepSpacing, 'The beep spacing', 'timecode seconds', false);
     const manualOffset = readNumber(draft.manualOffset, 'The manual latency offset', 'samples', true);
     patch = {};
     if (preRollSeconds !== saved.preRollSeconds) patch.preRollSeconds = preRollSeconds;
@@ -365,10 +376,14 @@ export function settingsPatchOf(draft: RecordingDraft, saved: RecordingSettings)
       if (Object.keys(changed).length > 0) (monitor as Record<MonitorPhase, typeof changed>)[phase] = changed;
     }
     if (Object.keys(monitor).length > 0) patch.monitor = monitor;
-    const beeps: { count?: number; frequencyHz?: number; levelDb?: number } = {};
+    const beeps: { -readonly [K in keyof BeepSettings]?: BeepSettings[K] } = {};
     if (count !== saved.beeps.count) beeps.count = count;
     if (frequencyHz !== saved.beeps.frequencyHz) beeps.frequencyHz = frequencyHz;
     if (levelDb !== saved.beeps.levelDb) beeps.levelDb = levelDb;
+    if (lengthFrames !== saved.beeps.lengthFrames) beeps.lengthFrames = lengthFrames;
+    if (spacingSeconds !== saved.beeps.spacingSeconds) beeps.spacingSeconds = spacingSeconds;
+    if (draft.beepOnIn !== saved.beeps.beepOnIn) beeps.beepOnIn = draft.beepOnIn;
+    if (draft.loopbackInput !== saved.loopbackInput) patch.loopbackInput = draft.loopbackInput;
     if (Object.keys(beeps).length > 0) patch.beeps = beeps;
     if (manualOffset !== saved.manualOffset) patch.manualOffset = manualOffset;
     const template = draft.takeTemplate.trim();
