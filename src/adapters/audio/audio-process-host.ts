@@ -42,7 +42,9 @@ function spawnAudioProcess(log: AudioProcessLog): ChildProcess {
   const nodeArgs = runningFromSource ? ['--import', 'tsx'] : [];
   const child = fork(entry, [], {
     // One libuv pool thread per open stream plus file I/O: raise the pool well above the default 4.
-    env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
+    // Under Electron the binary runs as plain Node only when told: fork sets this itself, but not
+    // when stdbuf stands in front of it.
+    env: { ...process.env, UV_THREADPOOL_SIZE: '16', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     ...(STDBUF ? { execPath: STDBUF, execArgv: ['-oL', '-eL', process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
