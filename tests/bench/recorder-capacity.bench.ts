@@ -316,8 +316,14 @@ async function stopToFiled() {
         const statuses: string[] = [];
         for (let i = 0; i < 20; i++) {
           await engine.recorder.start({ cueId: cue.id, record: true, preRollSeconds: 0 });
-          // About 2 s recorded, so the writer has flushed at least once: a take as it usually ends.
-          await new Promise((resolve) => setTimeout(resolve, 2000));
+          // Stop once the writer has flushed two seconds of the take to disk: a take as it usually ends.
+          await new Promise<void>((resolve) => {
+            const off = engine.events.on('recorder', (state) => {
+              if (state.flushedFrames < 2 * 48000) return;
+              off();
+              resolve();
+            });
+          });
           const before = performance.now();
           const filed = await engine.recorder.stop();
           latencies.push(performance.now() - before);
