@@ -29,6 +29,13 @@ if (!existsSync(path.join(demo, 'project.db'))) {
     const imported = await runCli(['import', path.join(demo, file), '--project', demo, '--kind', kind], { ...io, stdout: devNull() });
     if (imported !== 0) process.exit(imported);
   }
+  // The demo's picture (made by scripts/make-demo-film.mjs from those lists); its sound is the guide track.
+  const said = [];
+  const picture = await runCli(['picture', 'add', path.join(demo, 'media', 'demo-reel1.mp4'), '--project', demo, '--guide'],
+    { ...io, stdout: devNull(), stderr: { write: (text) => said.push(String(text)) } });
+  if (picture !== 0) {
+    console.error(`${said.join('').trim()}\nThe demo opens without its picture; add it later with \`loopstage picture add cues/media/demo-reel1.mp4 --project cues --guide\`.`);
+  }
 }
 
 const electron = electronBinary();

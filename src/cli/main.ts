@@ -4,6 +4,7 @@ import { describeArgsError, isArgsError } from './args.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCommand, reelsCommand } from './commands/cues.js';
 import { devicesCommand } from './commands/devices.js';
+import { pictureCommand, synclogCommand } from './commands/picture.js';
 import { projectCommand } from './commands/project.js';
 import { beepsCommand, guideCommand, recordCommand, takesCommand } from './commands/record.js';
 import { serveCommand } from './commands/serve.js';
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   takes: { run: takesCommand, summary: 'list the takes recorded in a project' },
   beeps: { run: beepsCommand, summary: 'show or set the beeps before each cue: count, frequency, length, spacing, level' },
   guide: { run: guideCommand, summary: 'add a guide track (WAV/BWF) placed on the timeline, or list them' },
+  picture: { run: pictureCommand, summary: 'add a picture (probed, proxied when the browser cannot play it), or list them' },
+  synclog: { run: synclogCommand, summary: 'the sync log of rolls played against picture: frame asked for and frame shown' },
   import: { run: importCommand, summary: 'import a cue list (CSV, TSV, SRT, WebVTT, EDL, Pro Tools text, JSON) into a project' },
   cues: { run: cuesCommand, summary: 'list a project\'s cues, filtered; renumber them; set the numbering scheme' },
   characters: { run: charactersCommand, summary: 'list characters, or set a character\'s name, actor, cue prefix or colour' },

@@ -27,6 +27,7 @@ import { SqliteCueStore } from './cue-store.js';
 import { Database, sqliteErrorCode } from './database.js';
 import { getUserVersion, latestVersion, loadMigrations, migrate, type Migration } from './migrations.js';
 import { SqliteTakeStore } from './take-store.js';
+import { SqlitePictureStore } from './picture-store.js';
 
 export const PROJECT_DB_NAME = 'project.db';
 export const PROJECT_SUBFOLDERS: readonly string[] = ['takes', 'picture', 'exports', 'logs'];
@@ -314,6 +315,7 @@ export class SqliteProjectStore implements ProjectStore {
 export class SqliteProjectHandle implements ProjectHandle {
   readonly cues: SqliteCueStore;
   readonly takes: SqliteTakeStore;
+  readonly pictures: SqlitePictureStore;
 
   constructor(
     readonly dir: string,
@@ -321,6 +323,7 @@ export class SqliteProjectHandle implements ProjectHandle {
   ) {
     this.cues = new SqliteCueStore(db);
     this.takes = new SqliteTakeStore(db);
+    this.pictures = new SqlitePictureStore(db);
   }
 
   private live(): Database {

@@ -21,6 +21,7 @@ import type {
   TakeStore,
 } from '../../engine/ports/take-store.js';
 import type { Database, SqlValue } from './database.js';
+import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show } from './values.js';
 
 interface TakeRow {
   id: number;
@@ -114,38 +115,11 @@ const GUIDE_COLUMNS = 'id, path, name, start_sample, length, channels, sample_ra
 const MAX_CHANNELS = 256;
 const MIN_RATE = 8000;
 const MAX_RATE = 768_000;
-const MAX_PATH = 1000;
 const MAX_GUIDE_NAME = 500;
 const MAX_NOTE = 10_000;
 const MAX_ROLL_MS = 60_000;
 const LATENCY_SOURCES: readonly LatencySource[] = ['measured', 'stored', 'none'];
 const FINISHED: readonly TakeStatus[] = ['complete', 'recovered', 'aborted'];
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-const show = (value: unknown): string => {
-  if (typeof value === 'number') return String(value); // NaN and Infinity as they are, not as null
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-};
-
-const isInt = (value: unknown): value is number => Number.isSafeInteger(value);
-const isIntIn = (value: unknown, min: number, max: number): value is number => isInt(value) && value >= min && value <= max;
-const isIso = (value: unknown): value is string => typeof value === 'string' && ISO_UTC.test(value) && !Number.isNaN(Date.parse(value));
-
-/** Why `p` is not a usable project-relative path (forward slashes, no `.`/`..`), or null. */
-function pathProblem(p: unknown): string | null {
-  if (typeof p !== 'string' || p.length === 0) return 'it is empty';
-  if (p.length > MAX_PATH) return `it is longer than ${MAX_PATH} characters`;
-  if (p.includes('\\')) return 'it uses a backslash (use forward slashes)';
-  if (p.includes('\u0000')) return 'it holds a NUL character';
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'it is absolute (it must be relative to the project folder)';
-  if (p.split('/').some((part) => part === '' || part === '.' || part === '..')) return 'it has an empty, "." or ".." part';
-  return null;
-}
 
 function takeInvalid(what: string, details: Record<string, unknown> = {}): LoopstageError {
   return new LoopstageError('TAKE_VALUE_INVALID', `The take cannot be stored: ${what}; this is a fault in the recorder, so report it to the Loopstage developers.`, details);
@@ -235,8 +209,6 @@ function checkRoll(roll: CueRoll): void {
 }
 
 /** The rule a CHECK constraint message names (SQLite gives the constraint's first line). */
-const rule = (error: unknown): string => message(error).replace(/^.*CHECK constraint failed: /, '');
-
 /** What a failed take or guide write means, from SQLite's constraint message; null if none applies. */
 function constraintError(
   error: unknown,
@@ -268,8 +240,8 @@ function constraintError(
   if (/FOREIGN KEY constraint failed/.test(text) && context.cueId !== undefined) return cueNotFound(context.cueId);
   if (/CHECK constraint failed/.test(text)) {
     return kind === 'take'
-      ? takeInvalid(`the database refused a value (${rule(error)})`)
-      : guideInvalid(`the database refused a value (${rule(error)})`);
+      ? takeInvalid(`the database refused a value (${checkRule(error)})`)
+      : guideInvalid(`the database refused a value (${checkRule(error)})`);
   }
   return null;
 }
@@ -355,7 +327,7 @@ export class SqliteTakeStore implements TakeStore {
         );
       } catch (error) {
         if (/CHECK constraint failed/.test(message(error))) {
-          throw new LoopstageError('TAKE_MARK_INVALID', `The take was not marked because the database refused a value (${rule(error)}); check the rating and flags.`, { id });
+          throw new LoopstageError('TAKE_MARK_INVALID', `The take was not marked because the database refused a value (${checkRule(error)}); check the rating and flags.`, { id });
         }
         throw error;
       }
@@ -450,7 +422,7 @@ export class SqliteTakeStore implements TakeStore {
       const text = message(error);
       if (/FOREIGN KEY constraint failed/.test(text)) throw cueNotFound(roll.cueId);
       if (/CHECK constraint failed/.test(text)) {
-        throw new LoopstageError('ROLL_INVALID', `The cue's roll was not set because the database refused a value (${rule(error)}); give 0 to ${MAX_ROLL_MS} ms, or none.`, { roll: { ...roll } });
+        throw new LoopstageError('ROLL_INVALID', `The cue's roll was not set because the database refused a value (${checkRule(error)}); give 0 to ${MAX_ROLL_MS} ms, or none.`, { roll: { ...roll } });
       }
       throw error;
     }

@@ -334,6 +334,8 @@ export class CueService {
 
   async #changed(set: ChangeSet): Promise<CueChangeEvent> {
     const handle = this.#requireHandle();
+    // A new (or restored) cue belongs to the picture it sits on.
+    if (set.cues.length > 0 || set.cuesStale) await handle.pictures.assignCues();
     if (set.cuesStale) this.#index.replace(await handle.cues.listCues());
     else this.#index.update(set.cues, set.removedCueIds);
     if (set.listsChanged) await this.#reloadLists();

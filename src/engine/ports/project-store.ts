@@ -1,4 +1,5 @@
 import type { CueStore } from './cue-store.js';
+import type { PictureStore } from './picture-store.js';
 import type { TakeStore } from './take-store.js';
 
 /**
@@ -40,6 +41,8 @@ export interface ProjectHandle {
   readonly cues: CueStore;
   /** The project's takes, guide tracks and per-cue rolls. */
   readonly takes: TakeStore;
+  /** The project's pictures, the picture each cue was spotted on, and sync logs. */
+  readonly pictures: PictureStore;
   info(): Promise<ProjectInfo>;
   /** Validates the merged settings and stores them; returns the updated info. */
   updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;

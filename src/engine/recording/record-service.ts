@@ -25,6 +25,7 @@ import type { Cue } from '../../core/cues/cue.js';
 import type { SampleEncoding } from '../../core/audio/pcm.js';
 import { AUDIO_PROCESS_EXITED, type AudioHost, type OutputProgramSpec, type PlacedFileSpec, type RollPhase, type TakeCaptureResult } from '../ports/audio-host.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
+import { baseName, joinPath } from '../../core/files/project-path.js';
 import type { CueRoll, GuideRecord, LatencySource, TakeRecord } from '../ports/take-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
 import type { TransportSnapshot } from '../../core/transport/transport-clock.js';
@@ -505,11 +506,12 @@ export async function saveRecordingSettings(handle: ProjectHandle, info: Project
 
 /**
  * Adds a guide track: the WAV/BWF is copied into the project's guide folder (so copying the folder
- * copies the project) and placed at `at`, else at its bext timestamp.
+ * copies the project) and placed at `at`, else at its bext timestamp. `name` names it (and its
+ * copy) instead of the file's own name.
  */
-export async function addGuide(handle: ProjectHandle, info: ProjectInfo, files: TakeFiles, now: Date, file: string, at?: number): Promise<GuideRecord> {
+export async function addGuide(handle: ProjectHandle, info: ProjectInfo, files: TakeFiles, now: Date, file: string, at?: number, name?: string): Promise<GuideRecord> {
   const probe = await files.probe(file);
-  const base = baseName(file);
+  const base = name ?? baseName(file);
   if (probe.sampleRate !== info.sampleRate) {
     throw new LoopstageError(
       'GUIDE_RATE_MISMATCH',
@@ -591,13 +593,3 @@ function originatorReference(info: ProjectInfo, id: number, now: Date): string {
   const stamp = now.toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
   return `LS${stem}${stamp}${id}`.slice(0, 32);
 }
-
-function baseName(file: string): string {
-  return file.split(/[\\/]/).pop() ?? file;
-}
-
-export function joinPath(dir: string, relative: string): string {
-  const separator = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
-  return `${dir.replace(/[\\/]+$/, '')}${separator}${relative.split('/').join(separator)}`;
-}
-
