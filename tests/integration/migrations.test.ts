@@ -507,3 +507,71 @@ describe('0003-takes', () => {
     expect((await errorOf(db.run('INSERT INTO guides (path, name, start_sample, length, channels, sample_rate, added_at) VALUES (?, ?, 0, 10, 1, 48000, ?)', ['GUIDE/DX.WAV', 'again', now])) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
   });
 });
+
+describe('0004-pictures', () => {
+  const now = '2026-11-22T03:04:05.000Z';
+  const picture = {
+    name: 'Reel 1 v3', path: 'picture/R1.proxy.mp4', source_path: '/media/R1.mov', start_sample: 172_800_000, end_sample: 172_900_000,
+    start_source: 'timecode-track', frame_rate: '25', frames: 52, width: 1920, height: 1080, codec: 'h264', source_codec: 'prores',
+    proxy_reasons: '["codec"]', added_at: now,
+  };
+  const insert = (db: Database, table: string, row: Record<string, string | number | null>) =>
+    db.run(
+      `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((k) => `$${k}`).join(', ')})`,
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [`$${k}`, v])),
+    );
+
+  /** A version-3 database with a project, two cues and a take. */
+  async function atVersion3(): Promise<Database> {
+    const db = await freshDb();
+    await migrate(db, loadMigrations(), { to: 3 });
+    await db.run(`INSERT INTO project (id, title, frame_rate, sample_rate, start_sample, created_at) VALUES (1, 'Reel One', '25', 48000, 172800000, ?)`, [now]);
+    for (const [id, number] of [[1, 'R101'], [2, 'R102']] as const) {
+      await db.run(`INSERT INTO cues (id, kind, number, in_sample, out_sample, created_at, updated_at) VALUES (?, 'adr', ?, 172850000, 172860000, ?, ?)`, [id, number, now, now]);
+    }
+    return db;
+  }
+
+  it('adds pictures, cue_pictures and sync_logs (STRICT), keeps what was there, and stamps version 4', async () => {
+    const db = await atVersion3();
+    const cuesBefore = await db.all('SELECT * FROM cues ORDER BY id');
+    expect(await migrate(db, loadMigrations(), { to: 4 })).toEqual({ from: 3, to: 4, applied: [4] });
+    expect(await getUserVersion(db)).toBe(4);
+    expect(await tables(db)).toEqual([
+      'characters', 'cue_pictures', 'cue_rolls', 'cues', 'guides', 'journal', 'pictures', 'project', 'reason_codes', 'reels', 'scenes', 'settings', 'sync_logs', 'takes',
+    ]);
+    expect(await db.all('SELECT * FROM cues ORDER BY id')).toEqual(cuesBefore);
+    const strict = await db.all<{ name: string; strict: number }>("SELECT name, strict FROM pragma_table_list WHERE name IN ('pictures', 'cue_pictures', 'sync_logs') ORDER BY name");
+    expect(strict.map((s) => s.strict)).toEqual([1, 1, 1]);
+    expect((await columns(db, 'pictures')).map((c) => c.name)).toEqual([
+      'id', 'name', 'path', 'source_path', 'start_sample', 'end_sample', 'start_source', 'frame_rate', 'frames', 'width', 'height', 'codec', 'source_codec', 'proxy_reasons', 'added_at',
+    ]);
+  });
+
+  it('refuses impossible pictures; a cue\'s picture goes with the cue or the picture; a sync log outlives both', async () => {
+    const db = await atVersion3();
+    await migrate(db, loadMigrations());
+    await insert(db, 'pictures', picture);
+    const refused = async (row: Record<string, string | number | null>, why: string) => {
+      expect(((await errorOf(insert(db, 'pictures', { ...picture, path: 'picture/other.mp4', ...row }))) as { code?: string }).code, why).toBe('SQLITE_CONSTRAINT');
+    };
+    await refused({ path: 'PICTURE/r1.PROXY.mp4' }, 'same path but for case');
+    await refused({ path: '/abs/R1.mp4' }, 'absolute path');
+    await refused({ path: 'picture/../R1.mp4' }, '.. in path');
+    await refused({ end_sample: 172_800_000 }, 'end not after start');
+    await refused({ start_source: 'guessed' }, 'start source');
+    await refused({ frames: 0 }, 'no frames');
+    await refused({ width: 0 }, 'no width');
+    await refused({ proxy_reasons: '{"codec":1}' }, 'reasons are an array');
+    await refused({ added_at: 'today' }, 'added_at');
+    await db.run('INSERT INTO cue_pictures (cue_id, picture_id) VALUES (1, 1), (2, 1)');
+    expect((await errorOf(db.run('INSERT INTO cue_pictures (cue_id, picture_id) VALUES (1, 99)')) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    await insert(db, 'sync_logs', { picture_id: 1, cue_id: 1, started_at: now, screen: 'talent', frame_rate: '25', display_offset_ms: 12.5, frames: '[[0,1,1]]' });
+    expect((await errorOf(insert(db, 'sync_logs', { picture_id: 1, cue_id: 1, started_at: now, screen: 'talent', frame_rate: '25', display_offset_ms: 0, frames: 'oops' })) as { code?: string }).code).toBe('SQLITE_CONSTRAINT');
+    await db.run('DELETE FROM cues WHERE id = 1');
+    expect(await db.all('SELECT cue_id FROM cue_pictures')).toEqual([{ cue_id: 2 }]);
+    await db.run('DELETE FROM pictures WHERE id = 1');
+    expect(await db.all('SELECT cue_id FROM cue_pictures')).toEqual([]);
+    expect(await db.get('SELECT picture_id, cue_id, frames FROM sync_logs')).toEqual({ picture_id: null, cue_id: null, frames: '[[0,1,1]]' });
+  });
+});

@@ -103,9 +103,12 @@ export function pictureFrameRate(facts: VideoFacts, project: FrameRate, name: st
   );
 }
 
-/** Frames in the picture: the container's count, else its duration at the rate. */
+/**
+ * Frames in the picture: the container's count, else its duration at the rate. A variable-rate
+ * file's count is of the frames it stores, not of the frames it lasts, so its duration is used.
+ */
 export function pictureFrameCount(facts: VideoFacts, rate: FrameRate, name: string): number {
-  const counted = facts.frames !== null && facts.frames > 0 ? facts.frames : null;
+  const counted = facts.frames !== null && facts.frames > 0 && !isVariableRate(facts) ? facts.frames : null;
   const timed = facts.durationSeconds !== null && facts.durationSeconds > 0 ? Math.round((facts.durationSeconds * rate.num) / rate.den) : null;
   const frames = counted ?? timed;
   if (frames === null || frames < 1) {
@@ -151,6 +154,13 @@ export function pictureStart(facts: VideoFacts, rate: FrameRate, sampleRate: num
   }
 }
 
+/** Nominal and average rates differ (or one is unknown): frames are not evenly spaced. */
+export function isVariableRate(facts: VideoFacts): boolean {
+  const nominal = parseRatio(facts.frameRate);
+  const average = parseRatio(facts.averageFrameRate);
+  return !nominal || !average || !sameRatio(nominal, average);
+}
+
 /** Why the picture needs a proxy to play frame-accurately; empty when it plays as it is. */
 export function proxyReasons(facts: VideoFacts): ProxyReason[] {
   const reasons: ProxyReason[] = [];
@@ -159,9 +169,7 @@ export function proxyReasons(facts: VideoFacts): ProxyReason[] {
   else if (!playable.container) reasons.push('container');
   if (facts.pixelFormat === null || !PLAYABLE_PIXEL_FORMATS.has(facts.pixelFormat)) reasons.push('pixel-format');
   if (facts.fieldOrder !== null && INTERLACED.has(facts.fieldOrder)) reasons.push('interlaced');
-  const nominal = parseRatio(facts.frameRate);
-  const average = parseRatio(facts.averageFrameRate);
-  if (!nominal || !average || !sameRatio(nominal, average)) reasons.push('variable-frame-rate');
+  if (isVariableRate(facts)) reasons.push('variable-frame-rate');
   if (facts.longestKeyframeGapSeconds !== null && facts.longestKeyframeGapSeconds > LONG_GOP_SECONDS) reasons.push('long-gop');
   if (facts.width > PROXY_MAX_WIDTH || facts.height > PROXY_MAX_HEIGHT) reasons.push('size');
   return reasons;

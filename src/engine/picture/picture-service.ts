@@ -12,6 +12,7 @@ import {
   PROXY_MAX_HEIGHT,
   PROXY_MAX_WIDTH,
   describeProxyReason,
+  isVariableRate,
   pictureFrameCount,
   pictureFrameRate,
   pictureStart,
@@ -76,7 +77,7 @@ export async function addPicture(
   report({ phase: 'probing', fraction: 0 });
   const facts = await tools.probe(file, KEYFRAME_SCAN_SECONDS);
   const rate = pictureFrameRate(facts, parseFrameRate(info.frameRate), base);
-  const frames = pictureFrameCount(facts, rate, base);
+  let frames = pictureFrameCount(facts, rate, base);
   const placed = pictureStart(facts, rate, info.sampleRate, info.start, options.start);
   const reasons = proxyReasons(facts);
   if (options.guide && !facts.audio) {
@@ -112,16 +113,19 @@ export async function addPicture(
       signal,
     );
     // A proxy that gained or lost frames would put every later frame out of sync: check before filing.
+    // A variable-rate original has no exact frame count to check against; its proxy's frames are the picture.
     try {
       played = await tools.probe(target, KEYFRAME_SCAN_SECONDS);
       const proxyFrames = pictureFrameCount(played, rate, fileName);
-      if (proxyFrames !== frames || proxyReasons(played).length > 0) {
+      const expected = isVariableRate(facts) ? Math.abs(proxyFrames - frames) <= 1 : proxyFrames === frames;
+      if (!expected || proxyReasons(played).length > 0) {
         throw new LoopstageError(
           'PICTURE_PROXY_FAILED',
           `The playable copy of ${base} came out with ${proxyFrames} frames (${proxyReasons(played).join(', ') || 'playable'}) where the original has ${frames}; nothing was added. Report this with the file's details.`,
           { path: file, frames, proxyFrames },
         );
       }
+      frames = proxyFrames;
     } catch (error) {
       await tools.remove(target);
       throw error;
