@@ -302,6 +302,85 @@ export const cueRollSchema = z.object({
   preRollMs: z.number().int().min(0).max(60_000).nullable(),
   postRollMs: z.number().int().min(0).max(60_000).nullable(),
 });
+
+export const pictureSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  /** Relative to the project; the UI plays it from `media/picture/ID`. */
+  path: z.string(),
+  sourcePath: z.string(),
+  start: sample,
+  end: sample,
+  startSource: z.enum(['timecode-track', 'metadata', 'typed', 'project-start']),
+  frameRate: z.string(),
+  frames: z.number().int().positive(),
+  width: z.number().int(),
+  height: z.number().int(),
+  codec: z.string(),
+  sourceCodec: z.string(),
+  proxyReasons: z.array(z.enum(['codec', 'container', 'pixel-format', 'interlaced', 'variable-frame-rate', 'long-gop', 'size'])),
+  addedAt: z.string(),
+});
+export type Picture = z.infer<typeof pictureSchema>;
+export const pictureListSchema = z.object({ pictures: z.array(pictureSchema), cuePictures: z.array(z.tuple([z.number().int(), z.number().int()])) });
+export type PictureList = z.infer<typeof pictureListSchema>;
+export const pictureProgressSchema = z.object({ file: z.string(), phase: z.enum(['probing', 'proxy', 'linking', 'guide']), fraction: z.number().min(0).max(1) });
+
+const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb');
+const fraction = z.number().min(0).max(1);
+export const overlayStyleSchema = z.object({
+  streamer: z.object({
+    enabled: z.boolean(),
+    seconds: z.number().min(0.25).max(20),
+    direction: z.enum(['left-to-right', 'edges-to-centre']),
+    colour,
+    width: z.number().min(0.002).max(0.2),
+    opacity: fraction,
+    endBar: z.boolean(),
+  }),
+  punch: z.object({ enabled: z.boolean(), holes: z.union([z.literal(1), z.literal(3), z.literal(5), z.literal(7)]), size: z.number().min(0.02).max(0.5), colour, frames: z.number().int().min(1).max(12) }),
+  flutters: z.number().int().min(0).max(12),
+  countdown: z.number().int().min(0).max(10),
+  cueText: z.boolean(),
+  textSize: z.number().min(0.01).max(0.2),
+  burnIn: z.enum(['off', 'timecode', 'feet-frames']),
+});
+export const overlayOverrideSchema = z.object({
+  streamer: overlayStyleSchema.shape.streamer.partial().strict().optional(),
+  punch: overlayStyleSchema.shape.punch.partial().strict().optional(),
+  flutters: overlayStyleSchema.shape.flutters.optional(),
+  countdown: overlayStyleSchema.shape.countdown.optional(),
+  cueText: z.boolean().optional(),
+  textSize: overlayStyleSchema.shape.textSize.optional(),
+  burnIn: overlayStyleSchema.shape.burnIn.optional(),
+}).strict();
+const screenSchema = z.enum(['operator', 'talent']);
+export const pictureSettingsSchema = z.object({
+  overlay: overlayStyleSchema,
+  screens: z.object({ operator: overlayOverrideSchema, talent: overlayOverrideSchema }),
+  /** Per-cue overrides, by cue id. */
+  cues: z.record(z.string().regex(/^\d+$/), overlayOverrideSchema),
+  displayOffsetMs: z.object({ operator: z.number().min(-500).max(500), talent: z.number().min(-500).max(500) }),
+});
+export type PictureSettings = z.infer<typeof pictureSettingsSchema>;
+const syncEntrySchema = z.tuple([z.number().min(0), z.number().int(), z.number().int()]);
+export const syncLogSummarySchema = z.object({
+  id: z.number().int(),
+  pictureId: z.number().int().nullable(),
+  cueId: z.number().int().nullable(),
+  startedAt: z.string(),
+  screen: z.string(),
+  frameRate: z.string(),
+  displayOffsetMs: z.number(),
+  frameCount: z.number().int(),
+});
+export const syncStatsSchema = z.object({
+  frames: z.number().int(),
+  lockMs: z.number().nullable(),
+  withinOneFramePercent: z.number(),
+  worstError: z.number(),
+  meanError: z.number(),
+});
 const rollMonitorSchema = switches.partial().strict();
 
 export const methods = {
@@ -397,6 +476,36 @@ export const methods = {
   'cueRoll.get': { params: z.object({ cueId: z.number().int().positive() }).strict(), result: cueRollSchema },
   'cueRoll.set': { params: cueRollSchema.strict(), result: cueRollSchema },
   'guides.list': { params: empty, result: z.array(guideSchema) },
+  'pictures.list': { params: empty, result: pictureListSchema },
+  'pictures.add': {
+    params: z.object({ file: z.string().min(1).max(4096), start: z.string().max(20).optional(), name: z.string().trim().min(1).max(200).optional(), guide: z.boolean().optional() }).strict(),
+    result: z.object({ picture: pictureSchema, assignedCues: z.number().int(), proxyWhy: z.array(z.string()), note: z.string().nullable(), guide: guideSchema.nullable() }),
+  },
+  'pictures.cancel': { params: empty, result: z.object({ cancelled: z.boolean() }) },
+  'pictures.update': {
+    params: z.object({ id: z.number().int().positive(), name: z.string().trim().min(1).max(200).optional(), start: z.string().max(20).optional() }).strict(),
+    result: pictureSchema,
+  },
+  'pictures.setCue': { params: z.object({ cueId: z.number().int().positive(), pictureId: z.number().int().positive().nullable() }).strict(), result: pictureListSchema },
+  'pictures.settings': { params: empty, result: pictureSettingsSchema },
+  'pictures.updateSettings': { params: pictureSettingsSchema.partial().strict(), result: pictureSettingsSchema },
+  'syncLogs.add': {
+    params: z.object({
+      pictureId: z.number().int().positive().nullable(),
+      cueId: z.number().int().positive().nullable(),
+      startedAt: z.string().max(40),
+      screen: screenSchema,
+      frameRate: z.string().max(16),
+      displayOffsetMs: z.number().min(-500).max(500),
+      frames: z.array(syncEntrySchema).max(200_000),
+    }).strict(),
+    result: syncLogSummarySchema,
+  },
+  'syncLogs.list': { params: z.object({ limit: z.number().int().min(1).max(1000).optional() }).strict(), result: z.array(syncLogSummarySchema) },
+  'syncLogs.get': {
+    params: z.object({ id: z.number().int().positive() }).strict(),
+    result: syncLogSummarySchema.omit({ frameCount: true }).extend({ frames: z.array(syncEntrySchema), stats: syncStatsSchema }).nullable(),
+  },
   'guides.update': {
     params: z.object({ id: z.number().int().positive(), patch: z.object({ name: z.string().trim().min(1).max(200), start: sample, enabled: z.boolean() }).partial().strict() }).strict(),
     result: guideSchema,
@@ -412,6 +521,9 @@ export const events = {
   'takes.changed': z.object({ cueId: z.number().int(), take: takeSchema }),
   'recorder.changed': recorderStateSchema,
   'meters': metersSchema,
+  'pictures.changed': pictureListSchema,
+  'pictures.progress': pictureProgressSchema,
+  'pictures.settings': pictureSettingsSchema,
 } as const;
 
 export type Methods = typeof methods;

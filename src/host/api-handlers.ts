@@ -5,6 +5,7 @@
 import type { ApiHandlers, EventName, EventPayload, ImportPreviewDto } from '../api/contract.js';
 import type { CueChangeEvent, ImportPreview } from '../engine/cues/cue-service.js';
 import type { Engine } from '../engine/session/engine.js';
+import type { Duration, Position } from '../core/time/index.js';
 
 /** Previews list at most this many new cues on the wire; the counts always cover all of them. */
 const PREVIEW_CREATES_SHOWN = 500;
@@ -48,7 +49,13 @@ function listsDto(engine: Engine) {
 function copy<T>(value: T): Mutable<T> {
   return value as Mutable<T>;
 }
-type Mutable<T> = T extends number ? number : T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+type Mutable<T> = T extends Position | Duration
+  ? number
+  : T extends readonly unknown[]
+    ? { -readonly [K in keyof T]: Mutable<T[K]> } // arrays stay arrays, tuples stay tuples
+    : T extends object
+      ? { -readonly [K in keyof T]: Mutable<T[K]> }
+      : T;
 
 function base64(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
@@ -110,6 +117,16 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'cueRoll.set': async (roll) => engine.recorder.setRoll(roll),
     'guides.list': async () => copy(await engine.recorder.guides()),
     'guides.update': async ({ id, patch }) => copy(await engine.recorder.updateGuide(id, patch)),
+    'pictures.list': async () => copy(await engine.pictures.list()),
+    'pictures.add': async ({ file, ...options }) => copy(await engine.pictures.add(file, options)),
+    'pictures.cancel': async () => ({ cancelled: engine.pictures.cancel() }),
+    'pictures.update': async ({ id, ...patch }) => copy(await engine.pictures.update(id, patch)),
+    'pictures.setCue': async ({ cueId, pictureId }) => copy(await engine.pictures.setCuePicture(cueId, pictureId)),
+    'pictures.settings': async () => copy(await engine.pictures.settings()),
+    'pictures.updateSettings': async (patch) => copy(await engine.pictures.updateSettings(patch)),
+    'syncLogs.add': async (log) => copy(await engine.pictures.addSyncLog(log)),
+    'syncLogs.list': async ({ limit }) => copy(await engine.pictures.listSyncLogs(limit)),
+    'syncLogs.get': async ({ id }) => copy(await engine.pictures.syncLog(id)),
   };
 }
 
@@ -127,6 +144,9 @@ export function forwardEngineEvents(
     engine.events.on('takes', (event) => publish('takes.changed', copy(event))),
     engine.events.on('recorder', (state) => publish('recorder.changed', copy(state))),
     engine.events.on('meters', (reading) => publish('meters', copy(reading))),
+    engine.events.on('pictures', (list) => publish('pictures.changed', copy(list))),
+    engine.events.on('pictureProgress', (progress) => publish('pictures.progress', progress)),
+    engine.events.on('pictureSettings', (settings) => publish('pictures.settings', copy(settings))),
   ];
   return () => off.forEach((unsubscribe) => unsubscribe());
 }

@@ -3,6 +3,7 @@ import { AudioProcessHost } from '../adapters/audio/audio-process-host.js';
 import { CueFileFormats } from '../adapters/interchange/cue-formats.js';
 import { SqliteProjectStore } from '../adapters/sqlite/project-store.js';
 import { LocalTakeFiles } from '../adapters/files/take-files.js';
+import { FfmpegPictureTools, ffmpegPaths } from '../adapters/picture/ffmpeg-tools.js';
 import { Engine } from '../engine/session/engine.js';
 import { createProjectLog } from './project-log.js';
 
@@ -18,6 +19,8 @@ export function createEngine(options: EngineOptions = {}): Engine {
     audio: new AudioProcessHost(log),
     formats: new CueFileFormats(),
     files: new LocalTakeFiles(),
+    // The system's ffmpeg, or the one LOOPSTAGE_FFMPEG names.
+    pictureTools: new FfmpegPictureTools(ffmpegPaths()),
     now: () => new Date(),
     delay: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log,

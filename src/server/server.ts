@@ -14,6 +14,7 @@ import { eventMessage, RpcDispatcher } from '../api/rpc.js';
 import { LoopstageError } from '../core/errors.js';
 import type { Engine } from '../engine/session/engine.js';
 import { createApiHandlers, forwardEngineEvents } from '../host/api-handlers.js';
+import { isMediaPath, mediaFileFor } from '../host/media.js';
 
 export interface ServeOptions {
   readonly engine: Engine;
@@ -44,7 +45,10 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.map': 'application/json',
   '.mp4': 'video/mp4',
+  '.m4v': 'video/mp4',
+  '.mov': 'video/mp4',
   '.webm': 'video/webm',
+  '.mkv': 'video/webm',
 };
 
 export function contentSecurityPolicy(): string {
@@ -82,7 +86,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
 
   const server = createServer((request, response) => {
-    serveStatic(request, response, uiDir, token).catch(() => {
+    const served = isMediaPath(new URL(request.url ?? '/', 'http://localhost').pathname)
+      ? serveMedia(request, response, options.engine, token)
+      : serveStatic(request, response, uiDir, token);
+    served.catch(() => {
       if (!response.headersSent) response.writeHead(500);
       response.end();
     });
@@ -163,13 +170,68 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-async function serveStatic(request: IncomingMessage, response: ServerResponse, uiDir: string, token: string | null): Promise<void> {
-  const headers = {
+function baseHeaders(): Record<string, string> {
+  return {
     'Content-Security-Policy': contentSecurityPolicy(),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-cache',
   };
+}
+
+/**
+ * A picture, with byte ranges (the video element seeks by range). With a token, a media request
+ * needs it too: the page passes it on the URL, as it does for its socket.
+ */
+async function serveMedia(request: IncomingMessage, response: ServerResponse, engine: Engine, token: string | null): Promise<void> {
+  const headers = { ...baseHeaders(), 'Accept-Ranges': 'bytes' };
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, headers).end();
+    return;
+  }
+  if (token !== null && !sameToken(url.searchParams.get('token'), token)) {
+    response.writeHead(403, headers).end();
+    return;
+  }
+  const file = await mediaFileFor(engine, url.pathname);
+  const stat = file ? await fs.stat(file).catch(() => null) : null;
+  if (!file || !stat?.isFile()) {
+    response.writeHead(404, headers).end();
+    return;
+  }
+  const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+  let start = 0;
+  let end = stat.size - 1;
+  if (range) {
+    if (range[1] === '' && range[2] !== '') {
+      start = Math.max(0, stat.size - Number(range[2]));
+    } else {
+      start = Number(range[1]);
+      if (range[2] !== '') end = Math.min(end, Number(range[2]));
+    }
+    if (start > end || start >= stat.size) {
+      response.writeHead(416, { ...headers, 'Content-Range': `bytes */${stat.size}` }).end();
+      return;
+    }
+  }
+  const length = end - start + 1;
+  response.writeHead(range ? 206 : 200, {
+    ...headers,
+    'Content-Type': type,
+    'Content-Length': length,
+    ...(range ? { 'Content-Range': `bytes ${start}-${end}/${stat.size}` } : {}),
+  });
+  if (request.method === 'HEAD' || length === 0) {
+    response.end();
+    return;
+  }
+  createReadStream(file, { start, end }).pipe(response);
+}
+
+async function serveStatic(request: IncomingMessage, response: ServerResponse, uiDir: string, token: string | null): Promise<void> {
+  const headers = baseHeaders();
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.writeHead(405, headers).end();
     return;

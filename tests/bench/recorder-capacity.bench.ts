@@ -199,12 +199,16 @@ async function trial(project: Project, rig: Rig, seconds: number, channels: numb
     seconds,
     cpuPercent: window ? Math.round(cpuPercent(...window) * 10) / 10 : null,
   };
-  if (!run.take) return { ...result, clean: false, error: run.error };
+  if (!run.take) {
+    log(`  failed: ${run.error}`);
+    return { ...result, clean: false, error: run.error };
+  }
   const expectedLength = project.outPoint(seconds) + POST_S * project.sampleRate - run.take.start;
   const check = await counterCheck(run.take.file);
   const fileBytes = statSync(run.take.file).size;
   rmSync(run.take.file);
   const clean = run.take.status === 'complete' && run.take.dropouts === 0 && check.discontinuities === 0 && run.take.length === expectedLength && check.frames === run.take.length;
+  log(`  ${clean ? 'clean' : 'NOT clean'}: ${run.take.dropouts} reported dropouts, ${check.discontinuities} counter breaks ${JSON.stringify(check.firstBreaks)}, length ${run.take.length} of ${expectedLength}, ${check.frames} read${run.take.problem ? `, ${run.take.problem}` : ''}`);
   return {
     ...result,
     clean,
@@ -388,10 +392,12 @@ async function longTake() {
   }
 }
 
+// LOOPSTAGE_BENCH_RATES=48000 (or 96000) measures one rate only.
+const RATES = (process.env.LOOPSTAGE_BENCH_RATES ?? '48000,96000').split(',').map(Number);
 const results: Record<string, unknown> = { sustainSeconds: SUSTAIN_S, screenSeconds: SCREEN_S };
 try {
   if (PARTS.has('sustain') || PARTS.has('cpu')) {
-    for (const sampleRate of [48000, 96000]) results[`rate${sampleRate}`] = await sustainAndCpu(sampleRate);
+    for (const sampleRate of RATES) results[`rate${sampleRate}`] = await sustainAndCpu(sampleRate);
   }
   if (PARTS.has('stop')) results.stopToFiled = await stopToFiled();
   if (PARTS.has('long')) results.longTake = await longTake();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ffmpegProgress } from '../../src/adapters/picture/ffmpeg-progress.js';
-import { chase, indexToSeekTime, mediaTimeToIndex, SEEK_FRAMES, TARGET_PHASE, type PictureTiming } from '../../src/core/picture/picture-chase.js';
+import { chase, indexToSeekTime, mediaTimeToIndex, positionToFrameTime, SEEK_FRAMES, TARGET_PHASE, type PictureTiming } from '../../src/core/picture/picture-chase.js';
 import {
   pictureFrameCount,
   pictureFrameRate,
@@ -12,7 +12,9 @@ import {
 } from '../../src/core/picture/picture-format.js';
 import { applyOverride, DEFAULT_OVERLAY, overlayShapes, streamerFrames, type OverlayCue, type Shape } from '../../src/core/picture/overlays.js';
 import { LOCK_RUN, syncLogStats, type SyncEntry } from '../../src/core/picture/sync-log.js';
-import { labelToFrames, labelToPosition, parseFrameRate } from '../../src/core/time/index.js';
+import { frameToPosition, labelToFrames, labelToPosition, parseFrameRate } from '../../src/core/time/index.js';
+import type { Picture } from '../../src/api/contract.js';
+import { pictureFor, pictureMediaUrl } from '../../src/ui/lib/picture-model.js';
 
 const h264: VideoFacts = {
   container: 'mov,mp4,m4a,3gp,3g2,mj2',
@@ -89,6 +91,21 @@ describe('picture chase', () => {
         expect(mediaTimeToIndex(indexToSeekTime(n, timing) - 0.5 * (1001 / 24000), timing)).toBe(n);
       }),
     );
+  });
+
+  it('reads a frame\'s first sample as that frame, even where its boundary was rounded down', () => {
+    for (const id of ['23.976', '25', '29.97df', '59.94ndf'] as const) {
+      const rate = parseFrameRate(id);
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 2_000_000 }), fc.constantFrom(44100, 48000, 96000), (frame, sampleRate) => {
+          const first = frameToPosition(frame, rate, sampleRate);
+          expect(Math.floor(positionToFrameTime(first, sampleRate, rate))).toBe(frame);
+          expect(Math.floor(positionToFrameTime(frameToPosition(frame + 1, rate, sampleRate) - 1, sampleRate, rate))).toBe(frame);
+        }),
+      );
+    }
+    // The case that showed it: 29.97 DF frame 107724 starts at 172,530,758, just before the exact boundary.
+    expect(Math.floor(positionToFrameTime(172_530_758, 48000, parseFrameRate('29.97df')))).toBe(107_724);
   });
 
   it('trims small errors with the rate, in the right direction, and leaves a good lock alone', () => {
@@ -191,5 +208,23 @@ describe('ffmpeg -progress', () => {
     const read = ffmpegProgress((n) => seen.push(n));
     for (const line of ['frame=12', 'fps=0.0', 'out_time_us=500000', 'progress=continue', 'frame=75', 'junk', 'progress=end']) read(line);
     expect(seen).toEqual([12, 75]);
+  });
+});
+
+describe('picture model (UI)', () => {
+  const picture = (id: number, start: number, end: number) => ({ id, start, end }) as unknown as Picture;
+  const list = { pictures: [picture(1, 0, 1000), picture(2, 500, 2000), picture(3, 5000, 6000)], cuePictures: [[7, 3]] as Array<[number, number]> };
+
+  it('plays a cue\'s own picture, else the newest holding the position, else the newest', () => {
+    expect(pictureFor(list, 7, 10)?.id).toBe(3);
+    expect(pictureFor(list, 8, 700)?.id).toBe(2);
+    expect(pictureFor(list, null, 100)?.id).toBe(1);
+    expect(pictureFor(list, null, 3000)?.id).toBe(3);
+    expect(pictureFor({ pictures: [], cuePictures: [] }, null, 0)).toBeNull();
+  });
+
+  it('carries the page\'s session token to the media URL', () => {
+    expect(pictureMediaUrl(4, '')).toBe('media/picture/4');
+    expect(pictureMediaUrl(4, '?token=a%2Bb&x=1')).toBe('media/picture/4?token=a%2Bb');
   });
 });

@@ -12,6 +12,8 @@
  * - Stopped, the player parks on the clock's frame.
  */
 
+import { frameToPosition, position, positionToFrame, type FrameRate } from '../time/index.js';
+
 /** More than this many frames off while rolling: seek rather than trim. */
 export const SEEK_FRAMES = 4;
 /** Playback rate correction per second of error (1/s). */
@@ -55,9 +57,16 @@ export function timelineToIndex(frame: number, timing: PictureTiming): { readonl
   return { index, inside: true };
 }
 
-/** A (possibly fractional) timeline frame for timeline sample `position`. */
-export function positionToFrameTime(position: number, sampleRate: number, timing: Pick<PictureTiming, 'num' | 'den'>): number {
-  return (position * timing.num) / (timing.den * sampleRate);
+/**
+ * Timeline sample `samples` as a fractional timeline frame: the frame that holds it (exactly as
+ * positionToFrame counts, so a frame's first sample is in that frame even where the boundary was
+ * rounded down) plus how far into the frame it is.
+ */
+export function positionToFrameTime(samples: number, sampleRate: number, rate: FrameRate): number {
+  const frame = positionToFrame(position(samples), rate, sampleRate);
+  const start = frameToPosition(frame, rate, sampleRate);
+  const next = frameToPosition(frame + 1, rate, sampleRate);
+  return frame + (samples - start) / (next - start);
 }
 
 export type ChaseAction =

@@ -130,16 +130,27 @@ export class ClockInterpolator {
 
   /** The timeline sample (integer) to show at local time `localTime` (ms, same clock as receivedAt). */
   positionAt(localTime: number): number {
+    const anchor = this.#anchor;
+    const extrapolated = this.peekAt(localTime);
+    if (!anchor || anchor.state === 'stopped') return extrapolated;
+    const shown = Math.max(extrapolated, this.#floor);
+    this.#floor = shown;
+    return shown;
+  }
+
+  /**
+   * The position at `localTime` without moving the display's floor: for readers other than the
+   * clock display (the picture asks for times slightly ahead, at a frame's display time), so their
+   * questions never change what the display shows.
+   */
+  peekAt(localTime: number): number {
     checkTime(localTime, 'local time');
     const anchor = this.#anchor;
     if (!anchor) return 0;
     if (anchor.state === 'stopped') return anchor.position;
     const anchorLocal = anchor.hostTime !== null && this.#offset !== null ? anchor.hostTime + this.#offset : anchor.localTime;
     const elapsedMs = Math.min(Math.max(localTime - anchorLocal, 0), this.#maxAheadMs);
-    const extrapolated = anchor.position + Math.floor((elapsedMs * anchor.sampleRate) / 1000);
-    const shown = Math.max(extrapolated, this.#floor);
-    this.#floor = shown;
-    return shown;
+    return anchor.position + Math.floor((elapsedMs * anchor.sampleRate) / 1000);
   }
 
   /** Forgets everything (e.g. after reconnecting to another engine). */

@@ -20,9 +20,11 @@ import {
   proxyReasons,
   type VideoFacts,
 } from '../../core/picture/picture-format.js';
-import { framesToLabel, frameToPosition, parseFrameRate } from '../../core/time/index.js';
+import { DEFAULT_OVERLAY, DEFAULT_TALENT_OVERRIDE, type OverlayOverride, type OverlayStyle } from '../../core/picture/overlays.js';
+import { syncLogStats, type SyncStats } from '../../core/picture/sync-log.js';
+import { framesToLabel, frameToPosition, labelToFrames, parseFrameRate } from '../../core/time/index.js';
 import type { PictureTools } from '../ports/picture-tools.js';
-import type { PictureRecord } from '../ports/picture-store.js';
+import type { NewSyncLog, PictureRecord, SyncLogRecord, SyncLogSummary } from '../ports/picture-store.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
 import type { GuideRecord } from '../ports/take-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
@@ -177,4 +179,138 @@ export async function addPicture(
 
 function cancelled(base: string): LoopstageError {
   return new LoopstageError('PICTURE_PROXY_CANCELLED', `Adding ${base} was cancelled; nothing was added.`, { name: base });
+}
+
+/** The screens overlays and display offsets are set for. */
+export const SCREENS = ['operator', 'talent'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+/** How the picture is dressed and shown: project defaults, a profile per screen, overrides per cue. */
+export interface PictureSettings {
+  readonly overlay: OverlayStyle;
+  readonly screens: Readonly<Record<Screen, OverlayOverride>>;
+  readonly cues: Readonly<Record<string, OverlayOverride>>;
+  /** How late each screen shows a frame (ms): its display latency, made up by showing the picture that much early. */
+  readonly displayOffsetMs: Readonly<Record<Screen, number>>;
+}
+
+export const DEFAULT_PICTURE_SETTINGS: PictureSettings = {
+  overlay: DEFAULT_OVERLAY,
+  screens: { operator: {}, talent: DEFAULT_TALENT_OVERRIDE },
+  cues: {},
+  displayOffsetMs: { operator: 0, talent: 0 },
+};
+
+export const PICTURE_SETTINGS_KEY = 'picture.settings';
+
+export interface PictureList {
+  readonly pictures: readonly PictureRecord[];
+  /** [cue id, picture id] for every cue that has a picture. */
+  readonly cuePictures: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface PictureServiceDeps {
+  readonly tools: PictureTools;
+  readonly files: TakeFiles;
+  readonly now: () => Date;
+  readonly project: () => { readonly handle: ProjectHandle; readonly info: ProjectInfo };
+  readonly emit: {
+    changed(list: PictureList): void;
+    progress(progress: PictureProgress & { readonly file: string }): void;
+    settings(settings: PictureSettings): void;
+  };
+}
+
+/** The open project's pictures for the hosts: adding (one at a time, cancellable), placing, serving, sync logs and overlays. */
+export class PictureService {
+  #adding: AbortController | null = null;
+
+  constructor(private readonly deps: PictureServiceDeps) {}
+
+  async list(): Promise<PictureList> {
+    const { handle } = this.deps.project();
+    return { pictures: await handle.pictures.list(), cuePictures: [...(await handle.pictures.cuePictures())] };
+  }
+
+  async add(file: string, options: Omit<AddPictureOptions, 'progress' | 'signal'> = {}): Promise<AddedPicture> {
+    if (this.#adding) throw new LoopstageError('PICTURE_BUSY', 'A picture is already being added; wait for it to finish, or cancel it.');
+    const { handle, info } = this.deps.project();
+    const controller = new AbortController();
+    this.#adding = controller;
+    try {
+      const added = await addPicture(handle, info, this.deps.tools, this.deps.files, this.deps.now(), file, {
+        ...options,
+        progress: (p) => this.deps.emit.progress({ ...p, file }),
+        signal: controller.signal,
+      });
+      this.deps.emit.changed(await this.list());
+      return added;
+    } finally {
+      this.#adding = null;
+    }
+  }
+
+  /** Cancels the picture being added (its proxy is stopped and removed); false when none is. */
+  cancel(): boolean {
+    if (!this.#adding) return false;
+    this.#adding.abort();
+    return true;
+  }
+
+  /** Renames a picture, or moves it to start at timecode `start` (a wrong or missing timecode in the file). */
+  async update(id: number, patch: { readonly name?: string; readonly start?: string }): Promise<PictureRecord> {
+    const { handle, info } = this.deps.project();
+    const picture = await handle.pictures.get(id);
+    if (!picture) throw new LoopstageError('PICTURE_NOT_FOUND', `There is no picture ${id} in this project; reload the picture list.`, { id });
+    let placement = {};
+    if (patch.start !== undefined) {
+      const rate = parseFrameRate(picture.frameRate);
+      const frame = labelToFrames(patch.start, rate);
+      placement = { start: frameToPosition(frame, rate, info.sampleRate), end: frameToPosition(frame + picture.frames, rate, info.sampleRate), startSource: 'typed' as const };
+    }
+    const updated = await handle.pictures.update(id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...placement });
+    await handle.pictures.assignCues();
+    this.deps.emit.changed(await this.list());
+    return updated;
+  }
+
+  async setCuePicture(cueId: number, pictureId: number | null): Promise<PictureList> {
+    await this.deps.project().handle.pictures.setCuePicture(cueId, pictureId);
+    const list = await this.list();
+    this.deps.emit.changed(list);
+    return list;
+  }
+
+  /** The absolute path of the file a picture plays from, for the hosts' media route. */
+  async mediaFile(id: number): Promise<string | null> {
+    const { handle, info } = this.deps.project();
+    const picture = await handle.pictures.get(id);
+    return picture ? joinPath(info.dir, picture.path) : null;
+  }
+
+  addSyncLog(log: NewSyncLog): Promise<SyncLogSummary> {
+    return this.deps.project().handle.pictures.addSyncLog(log);
+  }
+
+  listSyncLogs(limit?: number): Promise<SyncLogSummary[]> {
+    return this.deps.project().handle.pictures.listSyncLogs(limit);
+  }
+
+  async syncLog(id: number): Promise<(SyncLogRecord & { readonly stats: SyncStats }) | null> {
+    const log = await this.deps.project().handle.pictures.getSyncLog(id);
+    return log && { ...log, stats: syncLogStats(log.frames) };
+  }
+
+  async settings(): Promise<PictureSettings> {
+    const stored = await this.deps.project().handle.getSetting<Partial<PictureSettings>>(PICTURE_SETTINGS_KEY);
+    return { ...DEFAULT_PICTURE_SETTINGS, ...stored };
+  }
+
+  /** Replaces the parts given (the API validates their shape). */
+  async updateSettings(patch: Partial<PictureSettings>): Promise<PictureSettings> {
+    const next = { ...(await this.settings()), ...patch };
+    await this.deps.project().handle.setSetting(PICTURE_SETTINGS_KEY, next);
+    this.deps.emit.settings(next);
+    return next;
+  }
 }

@@ -20,6 +20,8 @@ import type { TakeFiles } from '../ports/take-files.js';
 import type { MeterReading } from '../../core/audio/meters.js';
 import { loopbackChannel, streamInputChannels, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
 import { recoverTakes, RecordService, type RecorderState, type TakesChanged } from '../recording/record-service.js';
+import { PictureService, type PictureList, type PictureProgress, type PictureSettings } from '../picture/picture-service.js';
+import type { PictureTools } from '../ports/picture-tools.js';
 
 export interface AudioSelection {
   readonly input: string;
@@ -60,6 +62,9 @@ export interface EngineEvents {
   takes: TakesChanged;
   recorder: RecorderState;
   meters: MeterReading & { readonly channels: readonly number[] };
+  pictures: PictureList;
+  pictureProgress: PictureProgress & { readonly file: string };
+  pictureSettings: PictureSettings;
 }
 
 export interface EngineDeps {
@@ -67,6 +72,8 @@ export interface EngineDeps {
   readonly audio: AudioHost;
   readonly formats: CueFormats;
   readonly files: TakeFiles;
+  /** ffprobe/ffmpeg, for adding pictures. */
+  readonly pictureTools: PictureTools;
   readonly now: () => Date;
   /** Resolves after `ms`: the one wait the engine needs (a take that does not end by itself). */
   readonly delay: (ms: number) => Promise<void>;
@@ -96,6 +103,8 @@ export class Engine {
   readonly cues: CueService;
   /** Rolling cues, recording and reviewing takes. */
   readonly recorder: RecordService;
+  /** The open project's pictures, sync logs and overlay settings. */
+  readonly pictures: PictureService;
   #project: ProjectHandle | null = null;
   /** Input channels the open stream has. */
   #inputChannels = 0;
@@ -109,6 +118,17 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.cues = new CueService({ formats: deps.formats, now: deps.now, emit: (event) => this.events.emit('cues', event) });
+    this.pictures = new PictureService({
+      tools: deps.pictureTools,
+      files: deps.files,
+      now: deps.now,
+      project: () => ({ handle: this.#requireProject(), info: this.#requireInfo() }),
+      emit: {
+        changed: (list) => this.events.emit('pictures', list),
+        progress: (progress) => this.events.emit('pictureProgress', progress),
+        settings: (settings) => this.events.emit('pictureSettings', settings),
+      },
+    });
     this.recorder = new RecordService({
       audio: deps.audio,
       files: deps.files,

@@ -7,3 +7,7 @@
 import { z } from 'zod';
 
 z.config({ jitless: true });
+
+// video.js adds a <style> element when it loads unless told not to; the CSP (style-src 'self')
+// would refuse it and report a violation. Its few rules we need are in app.css.
+(globalThis as { VIDEOJS_NO_DYNAMIC_STYLE?: boolean }).VIDEOJS_NO_DYNAMIC_STYLE = true;

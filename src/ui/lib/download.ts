@@ -11,10 +11,19 @@ export interface DownloadableFile {
 const REVOKE_AFTER_MS = 60_000;
 
 export function downloadFile(file: DownloadableFile): void {
-  const url = URL.createObjectURL(new Blob([base64ToBytes(file.base64)], { type: file.mimeType }));
+  downloadBlob(file.fileName, new Blob([base64ToBytes(file.base64)], { type: file.mimeType }));
+}
+
+/** Saves text made in the page (a sync log as CSV or JSON). */
+export function downloadText(fileName: string, mimeType: string, text: string): void {
+  downloadBlob(fileName, new Blob([text], { type: mimeType }));
+}
+
+function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = file.fileName;
+  link.download = fileName;
   link.rel = 'noopener';
   link.hidden = true;
   document.body.append(link);
