@@ -97,9 +97,9 @@ try {
     });
     const before = await quality();
     await page.evaluate(() => ((globalThis as Page$).bench.frames.length = 0));
-    await page.getByRole('button', { name: 'Play' }).click();
+    await page.getByRole('region', { name: 'Clock and transport' }).getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => Number((globalThis as Page$).document.querySelector('[role=timer][aria-label="Timecode"]')?.getAttribute('data-position')) >= 172_800_000 + 60 * 48_000, null, { timeout: 90_000, polling: 250 });
-    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('region', { name: 'Clock and transport' }).getByRole('button', { name: 'Stop' }).click();
     await player.getAttribute('data-lock');
     const after = await quality();
     const frames = ((await page.evaluate(() => (globalThis as Page$).bench.frames)) as Array<{ shown: number; wanted: number; drawMs: number; rolling: boolean }>).filter((f) => f.rolling);

@@ -181,7 +181,7 @@ describe('picture in Chromium', () => {
     });
   }
 
-  it('plays 20 s locked to the rig clock, the streamer reaching the end on the in frame, and logs it', async () => {
+  it('plays 20 s locked to the rig clock, the streamer reaching the end on the in frame, and logs it', { timeout: 180_000 }, async () => {
     const rate = parseFrameRate('25');
     // A cue 12 s into the picture, its streamer and punch in colours the clip never has.
     const s = await stage('25', '10:00:00:00', 30, 'Cue,Character,TC In,TC Out,Dialogue\nA1,ANNA,10:00:12:00,10:00:14:00,Now\n');
@@ -207,19 +207,21 @@ describe('picture in Chromium', () => {
           const { wanted, rolling } = (event as Page$).detail;
           const lastColumn = [...context.getImageData(overlay.width - 1, Math.floor(overlay.height / 4), 1, 1).data];
           const centre = [...context.getImageData(Math.floor(overlay.width / 2), Math.floor(overlay.height / 2), 1, 1).data];
-          seen.push({ wanted, pixel: (globalThis as Page$).readFrameIndex(), rolling, lastColumn, centre });
+          const video2 = (globalThis as Page$).document.querySelector('video');
+          seen.push({ wanted, pixel: (globalThis as Page$).readFrameIndex(), rolling, lastColumn, centre, t: Math.round(performance.now()), rate: video2.playbackRate, shown: (event as Page$).detail.shown });
         });
       });
       const rolledAt = Date.now();
-      await page.getByRole('button', { name: 'Play' }).click();
+      await page.getByRole('region', { name: 'Clock and transport' }).getByRole('button', { name: 'Play' }).click();
       await expect.poll(() => page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Rolling');
       // Until the clock has run 20 s (the display's own position), then stop.
       await expect.poll(async () => Number(await page.getByRole('timer', { name: 'Timecode' }).getAttribute('data-position')), { timeout: 40_000, interval: 200 })
         .toBeGreaterThanOrEqual((labelToFrames('10:00:20:00', rate) * SAMPLE_RATE) / 25);
-      await page.getByRole('button', { name: 'Stop' }).click();
+      await page.getByRole('region', { name: 'Clock and transport' }).getByRole('button', { name: 'Stop' }).click();
       await expect.poll(() => page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Stopped');
-      const seen = ((await page.evaluate(() => (globalThis as Page$).seen)) as Array<{ wanted: number; pixel: number; rolling: boolean; lastColumn: number[]; centre: number[] }>).filter((f) => f.rolling);
+      const seen = ((await page.evaluate(() => (globalThis as Page$).seen)) as Array<{ wanted: number; pixel: number; rolling: boolean; lastColumn: number[]; centre: number[]; t: number; rate: number; shown: number }>).filter((f) => f.rolling);
       const errors = seen.map((f) => s.startFrame + f.pixel - f.wanted);
+      if (process.env.LOOPSTAGE_E2E_DUMP) writeFileSync(process.env.LOOPSTAGE_E2E_DUMP, JSON.stringify(seen.map((f) => [f.t, f.wanted - s.startFrame, f.pixel, f.shown - s.startFrame, f.rate])));
       let lock = -1;
       for (let i = 0, run = 0; i < errors.length; i++) {
         run = Math.abs(errors[i]!) <= 1 ? run + 1 : 0;
@@ -256,7 +258,7 @@ describe('picture in Chromium', () => {
       const composed = async () => {
         const png = path.join(work, 'shot.png');
         await page.locator('.player[data-screen="operator"] .frame').screenshot({ path: png });
-        const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', png, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+        const raw = execFileSync('ffmpeg', ['-v', 'error', '-i', png, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 });
         const { width, height } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'json=c=1', png], { encoding: 'utf8' })).streams[0];
         const pixel = (x: number, y: number) => [...raw.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
         return { last: pixel(width - 1, Math.floor(height / 4)), lead: (x: number) => pixel(x, Math.floor(height / 4)), centre: pixel(Math.floor(width / 2), Math.floor(height / 2)), width };
@@ -276,7 +278,7 @@ describe('picture in Chromium', () => {
     }
   });
 
-  it('proxies a ProRes clip added in the UI, showing progress, then shows exactly the frames located to', async () => {
+  it('proxies a ProRes clip added in the UI, showing progress, then shows exactly the frames located to', { timeout: 180_000 }, async () => {
     const rate = parseFrameRate('25');
     const s = await stage('25', '10:00:00:00', 4);
     const prores = path.join(work, 'graded.mov');
@@ -303,7 +305,7 @@ describe('picture in Chromium', () => {
     }
   });
 
-  it('gives the talent the picture and the recording state, and keeps the media behind the token off this machine', async () => {
+  it('gives the talent the picture and the recording state, and keeps the media behind the token off this machine', { timeout: 120_000 }, async () => {
     const s = await stage('25', '10:00:00:00', 6, 'Cue,Character,TC In,TC Out,Dialogue\nA1,ANNA,10:00:04:00,10:00:05:00,Now\n');
     const talent = await browser.newPage();
     try {

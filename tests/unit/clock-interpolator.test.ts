@@ -150,12 +150,34 @@ describe('ClockInterpolator', () => {
     const clock = new ClockInterpolator();
     clock.update(tick(ONE_HOUR, 0), 0);
     expect(clock.positionAt(100)).toBe(ONE_HOUR + 4_800);
-    // The next tick (delivered late, the audio clock running slow) is behind what is shown.
+    // The next tick (delivered late, the audio clock running slow) is behind what is shown: the
+    // roll's line goes on from the first tick, never back, and never more than 100 ms past the last tick.
     clock.update(tick(ONE_HOUR + 100, 33), 105);
-    expect(clock.positionAt(105)).toBe(ONE_HOUR + 4_800); // 100 + 72 ms: held, not stepped back
-    expect(clock.positionAt(130)).toBe(ONE_HOUR + 4_800); // 100 + 97 ms: still held
-    expect(clock.positionAt(140)).toBe(ONE_HOUR + 4_900); // 100 + 100 ms (the clamp)
+    expect(clock.positionAt(105)).toBe(ONE_HOUR + 4_900);
+    expect(clock.positionAt(130)).toBe(ONE_HOUR + 4_900);
     expect(clock.positionAt(400)).toBe(ONE_HOUR + 4_900);
+  });
+
+  it('follows the audio, not the engine\'s late stamps: a tick stamped late does not pull the clock back', () => {
+    const clock = new ClockInterpolator();
+    // The audio runs exactly at 48 kHz; the engine stamps each tick 0–15 ms late (its event loop was busy).
+    let seed = 3;
+    const late = () => (seed = (seed * 16807) % 2147483647) % 16;
+    const errors: number[] = [];
+    for (let i = 0; i < 240; i++) {
+      const trueTime = i * (1000 / 60);
+      const position = ONE_HOUR + Math.round((trueTime * 48_000) / 1000);
+      const stamped = trueTime + late();
+      clock.update(tick(position, stamped), stamped + 2);
+      if (i > 30) {
+        // Asked at the next frame time, 8 ms later: the true position then.
+        const at = stamped + 2 + 8;
+        const truth = ONE_HOUR + ((at - 2) * 48_000) / 1000;
+        errors.push(Math.abs(clock.peekAt(at) - truth) / 48);
+      }
+    }
+    // Within about a millisecond of the audio, where following each tick as stamped is off by up to 15 ms.
+    expect(Math.max(...errors)).toBeLessThan(1.5);
   });
 
   it('is monotonic while rolling for any jittered delivery and drift (property)', () => {

@@ -22,10 +22,12 @@ export const TRIM_GAIN = 2;
 export const MAX_TRIM = 0.25;
 /**
  * Where in a frame the clock should be when that frame is presented (frames). Presentation happens
- * on the display's refresh, which jitters a frame's start by up to a refresh period (0.4 of a frame
- * at 24 fps on 60 Hz); aiming a little into the frame keeps that jitter inside the right frame.
+ * on the display's refresh, so a frame's first appearance lands up to a refresh period after its
+ * time (0.42 of a frame at 25 fps on 60 Hz), either side of the mean the rate trim holds. Aiming at
+ * the middle of the frame keeps that jitter, and a late clock tick, inside the right frame; the
+ * picture is then never early and at most half a frame late.
  */
-export const TARGET_PHASE = 0.2;
+export const TARGET_PHASE = 0.5;
 /** Errors under this (seconds) are left alone, so the rate does not hunt around a good lock. */
 export const TRIM_DEADBAND_S = 0.004;
 

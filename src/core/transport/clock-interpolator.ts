@@ -62,6 +62,8 @@ interface Anchor {
 
 export const DEFAULT_MAX_EXTRAPOLATION_MS = 100;
 export const DEFAULT_OFFSET_WINDOW = 90;
+/** How fast the roll's start estimate may move later (ms per ms): 0.2%, ten times any real clock mismatch. */
+export const LEAD_RISE = 0.002;
 
 export class ClockInterpolator {
   readonly #maxAheadMs: number;
@@ -72,6 +74,9 @@ export class ClockInterpolator {
   #anchor: Anchor | null = null;
   /** The highest position shown in the current continuous roll. */
   #floor = 0;
+  /** The current roll's start on the engine's clock, as the least-late ticks say (null when none), and when it was last updated. */
+  #lead: number | null = null;
+  #leadAt = 0;
 
   constructor(options: ClockInterpolatorOptions = {}) {
     const maxAheadMs = options.maxExtrapolationMs ?? DEFAULT_MAX_EXTRAPOLATION_MS;
@@ -111,6 +116,15 @@ export class ClockInterpolator {
     if (this.#delays.length > this.#window) this.#delays.splice(0, this.#delays.length - this.#window);
     this.#offset = Math.min(...this.#delays);
     this.#setAnchor({ ...pick(tick), sampleRate: tick.sampleRate, hostTime: tick.hostTime, localTime: receivedAt });
+    if (tick.state === 'rolling') {
+      // Within a roll, hostTime − position/rate is the roll's start on the engine's clock plus however
+      // late the engine stamped this tick. The estimate follows the least of it at once, and rises only
+      // slowly (LEAD_RISE), so a spell of late stamps cannot drag the clock back, while a real
+      // difference between the audio's rate and the engine's clock is still followed.
+      const candidate = tick.hostTime - (tick.position * 1000) / tick.sampleRate;
+      this.#lead = this.#lead === null ? candidate : Math.min(candidate, this.#lead + Math.max(0, tick.hostTime - this.#leadAt) * LEAD_RISE);
+      this.#leadAt = tick.hostTime;
+    }
   }
 
   /**
@@ -141,21 +155,28 @@ export class ClockInterpolator {
   /**
    * The position at `localTime` without moving the display's floor: for readers other than the
    * clock display (the picture asks for times slightly ahead, at a frame's display time), so their
-   * questions never change what the display shows.
+   * questions never change what the display shows. `maxAheadMs` replaces the extrapolation limit.
    */
-  peekAt(localTime: number): number {
+  peekAt(localTime: number, maxAheadMs: number = this.#maxAheadMs): number {
     checkTime(localTime, 'local time');
     const anchor = this.#anchor;
     if (!anchor) return 0;
     if (anchor.state === 'stopped') return anchor.position;
     const anchorLocal = anchor.hostTime !== null && this.#offset !== null ? anchor.hostTime + this.#offset : anchor.localTime;
-    const elapsedMs = Math.min(Math.max(localTime - anchorLocal, 0), this.#maxAheadMs);
-    return anchor.position + Math.floor((elapsedMs * anchor.sampleRate) / 1000);
+    const elapsedMs = Math.min(Math.max(localTime - anchorLocal, 0), maxAheadMs);
+    const fromAnchor = anchor.position + Math.floor((elapsedMs * anchor.sampleRate) / 1000);
+    if (this.#lead === null || this.#offset === null || anchor.hostTime === null) return fromAnchor;
+    // The roll's line through its least-late tick: the engine stamps a tick when it gets to the
+    // buffer, which may be late; the audio itself ran on time. Bounded as the anchor's extrapolation is.
+    const fitted = Math.floor(((localTime - this.#offset - this.#lead) * anchor.sampleRate) / 1000);
+    const limit = anchor.position + Math.floor((maxAheadMs * anchor.sampleRate) / 1000);
+    return Math.min(Math.max(fitted, anchor.position), limit);
   }
 
   /** Forgets everything (e.g. after reconnecting to another engine). */
   reset(): void {
     this.#delays.length = 0;
+    this.#lead = null;
     this.#offset = null;
     this.#anchor = null;
     this.#floor = 0;
@@ -165,8 +186,12 @@ export class ClockInterpolator {
     const last = this.#anchor;
     // A jump (locate, stop, play, new stream) shows the engine's position as it is; within a
     // continuous roll the floor keeps the display from stepping back.
-    if (!last || !continues(last, next)) this.#floor = next.position;
-    else this.#floor = Math.max(this.#floor, next.position);
+    if (!last || !continues(last, next)) {
+      this.#floor = next.position;
+      this.#lead = null;
+    } else {
+      this.#floor = Math.max(this.#floor, next.position);
+    }
     this.#anchor = next;
   }
 }

@@ -22,7 +22,7 @@ export interface PlayerClock {
   readonly hasClock: boolean;
   readonly state: 'stopped' | 'rolling';
   /** The clock's timeline sample at local time `ms` (epoch ms), without side effects. */
-  peekAt(localTime: number): number;
+  peekAt(localTime: number, maxAheadMs?: number): number;
 }
 
 export type LockState = 'no-picture' | 'parked' | 'seeking' | 'chasing' | 'locked';
@@ -59,6 +59,13 @@ export interface PicturePlayerOptions {
 /** Fired on the video element for every presented frame: detail {shown, wanted, mediaTime, rolling, drawMs}. */
 export const PICTURE_FRAME_EVENT = 'loopstage:picture-frame';
 
+/**
+ * How far past the last clock tick the picture follows the roll's line (ms). Longer than the clock
+ * display's limit: a tick held up on a busy machine should not stall the picture, and a stop that has
+ * not arrived yet only parks the picture a little later.
+ */
+const PICTURE_EXTRAPOLATION_MS = 300;
+
 /** A seek's time to present its frame, before any was measured (ms). */
 const FIRST_SEEK_GUESS_MS = 80;
 /** A landed seek that presented no new frame counts as done after this long (ms). */
@@ -73,6 +80,8 @@ export class PicturePlayer {
   #raf = 0;
   #vfc = 0;
   #rolling = false;
+  /** The highest clock frame time the picture was asked for in this roll. */
+  #rollFloor: number | null = null;
   #roll: { startedAt: string; t0: number; frames: SyncEntry[] } | null = null;
   #seek: { index: number; issued: number; landed: boolean } | null = null;
   #seekLatencyMs = FIRST_SEEK_GUESS_MS;
@@ -107,7 +116,7 @@ export class PicturePlayer {
   #clockFrameTime(localTime: number): number | null {
     const { clock } = this.#o;
     if (!clock.hasClock) return null;
-    return positionToFrameTime(clock.peekAt(localTime + this.#o.displayOffsetMs()), this.#o.sampleRate, this.#o.rate);
+    return positionToFrameTime(clock.peekAt(localTime + this.#o.displayOffsetMs(), PICTURE_EXTRAPOLATION_MS), this.#o.sampleRate, this.#o.rate);
   }
 
   #onSeeked = (): void => {
@@ -123,8 +132,12 @@ export class PicturePlayer {
     if (this.#disposed) return;
     this.#vfc = this.#o.video.requestVideoFrameCallback(this.#onVideoFrame);
     const timing = this.#o.timing;
-    const wantedTime = this.#clockFrameTime(this.#origin + metadata.expectedDisplayTime);
-    if (!timing || wantedTime === null) return;
+    const asked = this.#clockFrameTime(this.#origin + metadata.expectedDisplayTime);
+    if (!timing || asked === null) return;
+    // Within a roll the clock the picture chases never runs backwards: a tick that corrects an
+    // extrapolation which ran ahead holds the picture's clock for a moment instead of stepping it back.
+    const wantedTime = this.#rolling && this.#rollFloor !== null ? Math.max(asked, this.#rollFloor) : asked;
+    if (this.#rolling) this.#rollFloor = wantedTime;
     this.#lastPresented = now;
     const presentedIndex = mediaTimeToIndex(metadata.mediaTime, timing);
     // A seek is over when its frame is presented, or when the element says it landed (if elsewhere,
@@ -157,6 +170,7 @@ export class PicturePlayer {
     const rolling = clock.hasClock && clock.state === 'rolling';
     if (rolling !== this.#rolling) {
       this.#rolling = rolling;
+      this.#rollFloor = null;
       this.#recent = [];
       if (rolling) {
         this.#roll = { startedAt: new Date().toISOString(), t0: now, frames: [] };
