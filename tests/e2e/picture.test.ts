@@ -40,6 +40,7 @@ const BLOCK = 16;
 const work = mkdtempSync(path.join(os.tmpdir(), 'loopstage-e2e-picture-'));
 let rig: Rig;
 let browser: Browser;
+let stages = 0;
 
 beforeAll(async () => {
   rig = startRig(2, SAMPLE_RATE);
@@ -75,13 +76,13 @@ interface Stage {
 /** A project at `rateId` with a clip filed as its picture, served with the rig as its interface. */
 async function stage(rateId: string, startLabel: string, seconds: number, cues = ''): Promise<Stage> {
   const rate = parseFrameRate(rateId);
-  const dir = path.join(work, `P-${rateId}`);
+  const dir = path.join(work, `P-${rateId}-${++stages}`);
   expect(loopstage(['project', 'create', dir, '--rate', rateId, '--sample-rate', String(SAMPLE_RATE), '--start', startLabel]).code).toBe(0);
   if (cues) {
-    writeFileSync(path.join(work, `cues-${rateId}.csv`), cues);
-    expect(loopstage(['import', path.join(work, `cues-${rateId}.csv`), '--project', dir, '--kind', 'adr']).code).toBe(0);
+    writeFileSync(path.join(work, `cues-${stages}.csv`), cues);
+    expect(loopstage(['import', path.join(work, `cues-${stages}.csv`), '--project', dir, '--kind', 'adr']).code).toBe(0);
   }
-  const clip = path.join(work, `clip-${rateId}.mp4`);
+  const clip = path.join(work, `clip-${rateId}-${stages}.mp4`);
   makeClip(clip, rate, seconds, startLabel);
   const added = loopstage(['picture', 'add', '--project', dir, clip, '--json']);
   expect(added.code, added.stderr).toBe(0);
@@ -334,7 +335,7 @@ describe('picture in Chromium', () => {
       expect(ranged.status).toBe(206);
       expect(ranged.headers.get('content-range')).toMatch(/^bytes 0-99\/\d+$/);
       expect((await ranged.arrayBuffer()).byteLength).toBe(100);
-      const file = readFileSync(path.join(s.dir, 'picture', 'clip-25.mp4'));
+      const file = readFileSync(path.join(s.dir, 'picture', `clip-25-${stages}.mp4`));
       expect((await fetch(`${origin}/media/picture/1?token=${encodeURIComponent(token)}`)).headers.get('content-length')).toBe(String(file.length));
     } finally {
       await stopChild(lan.child);

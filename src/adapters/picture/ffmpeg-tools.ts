@@ -5,6 +5,7 @@
  * and an existing file is never overwritten.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -49,9 +50,18 @@ function missing(tool: string, command: string): LoopstageError {
 }
 
 /** Runs a tool to completion, collecting its output; stdout lines go to `onLine` when given. */
-function run(command: string, tool: string, args: readonly string[], options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<Run> {
+function run(command: string, tool: string, args: readonly string[], options: { signal?: AbortSignal; onLine?: (line: string) => void; background?: boolean } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A transcode may take every core for minutes; at the lowest priority it never starves the
+    // audio engine of the session that goes on meanwhile.
+    if (options.background && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, 19);
+      } catch {
+        // Not permitted here: it runs at normal priority.
+      }
+    }
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -210,7 +220,7 @@ export class FfmpegPictureTools implements PictureTools {
     ];
     const reader = ffmpegProgress((frames) => progress(Math.min(frames, job.frames)));
     try {
-      const result = await run(this.paths.ffmpeg, 'ffmpeg', args, { signal, onLine: reader });
+      const result = await run(this.paths.ffmpeg, 'ffmpeg', args, { signal, onLine: reader, background: true });
       if (signal.aborted) throw cancelled(job.source);
       if (result.code !== 0) throw proxyFailed(job.source, result.stderr);
       await placeWithoutOverwriting(temp, job.target);
@@ -256,7 +266,7 @@ export class FfmpegPictureTools implements PictureTools {
       const result = await run(this.paths.ffmpeg, 'ffmpeg', [
         '-nostdin', '-v', 'error', '-y', '-i', source, '-map', '0:a:0', '-vn', '-ar', String(sampleRate), '-c:a', 'pcm_s24le',
         '-write_bext', '1', '-metadata', `time_reference=${timeReference}`, '-rf64', 'auto', '-f', 'wav', temp,
-      ]);
+      ], { background: true });
       if (result.code !== 0) {
         throw new LoopstageError('PICTURE_AUDIO_FAILED', `The sound of ${path.basename(source)} could not be taken as a guide track (${lastLines(result.stderr)}); add a guide WAV instead.`, { path: source });
       }
