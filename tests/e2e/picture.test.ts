@@ -202,7 +202,7 @@ describe('picture in Chromium', () => {
         const video = (globalThis as Page$).document.querySelector('video')!;
         const overlay = (globalThis as Page$).document.querySelector('.player[data-screen="operator"] canvas') as Page$;
         const context = overlay.getContext('2d')!;
-        const seen: Array<{ wanted: number; pixel: number; rolling: boolean; lastColumn: number[]; centre: number[] }> = [];
+        const seen: Array<{ wanted: number; pixel: number; rolling: boolean; lastColumn: number[]; centre: number[]; t: number; rate: number; shown: number }> = [];
         (globalThis as Page$).seen = seen;
         video.addEventListener('loopstage:picture-frame', (event: Page$) => {
           const { wanted, rolling } = (event as Page$).detail;

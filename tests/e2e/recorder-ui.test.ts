@@ -184,7 +184,7 @@ describe('recorder in Chromium on the audio rig', () => {
     await settings.getByLabel('Take format', { exact: true }).selectOption({ label: '32-bit float' });
     await settings.getByLabel('Loopback input (calibration)', { exact: true }).selectOption({ index: 2 });
     await settings.getByLabel('Beep length (frames)', { exact: true }).fill('2');
-    await settings.getByLabel('Beep spacing (timecode s)', { exact: true }).fill('0.5');
+    await settings.getByLabel('Beep spacing (timecode s)', { exact: true }).fill('2');
     await settings.getByLabel('Beep on the in point', { exact: true }).check();
     expect(await settings.textContent()).toContain('Unsaved changes');
     await settings.getByRole('button', { name: 'Save recording settings', exact: true }).click();
@@ -196,12 +196,12 @@ describe('recorder in Chromium on the audio rig', () => {
     await expect.poll(() => settings.getByLabel('Take format', { exact: true }).inputValue()).toBe('float32');
     expect(await settings.getByLabel('Loopback input (calibration)', { exact: true }).inputValue()).toBe('1');
     expect(await settings.getByLabel('Beep length (frames)', { exact: true }).inputValue()).toBe('2');
-    expect(await settings.getByLabel('Beep spacing (timecode s)', { exact: true }).inputValue()).toBe('0.5');
+    expect(await settings.getByLabel('Beep spacing (timecode s)', { exact: true }).inputValue()).toBe('2');
     expect(await settings.getByLabel('Beep on the in point', { exact: true }).isChecked()).toBe(true);
     // ...and they are the project's: what the command line reads from the same database.
     const beeps = loopstage(['beeps', '--project', dir, '--json']);
     expect(beeps.code, beeps.stderr).toBe(0);
-    expect(JSON.parse(beeps.stdout)).toMatchObject({ lengthFrames: 2, spacingSeconds: 0.5, beepOnIn: true });
+    expect(JSON.parse(beeps.stdout)).toMatchObject({ lengthFrames: 2, spacingSeconds: 2, beepOnIn: true });
 
     expect(problems).toEqual([]);
     await page.close();

@@ -18,6 +18,9 @@ function fail(id: number | null, error: unknown): void {
   else send({ type: 'failed', id, code: 'AUDIO_INTERNAL', message: `The audio process failed (${String(error)}).` });
 }
 
+/** How long a close may take once the host has gone, before the process exits regardless. */
+const DISCONNECT_EXIT_MS = 2000;
+
 let runner: ClockRunner | null = null;
 let nextTakeId = 1;
 
@@ -96,6 +99,9 @@ process.on('message', (message: ToAudioProcess) => {
   handle(message).catch((error: unknown) => fail(message.id, error));
 });
 process.on('disconnect', () => {
+  // The host is gone. Close the stream and exit; if closing hangs (a stuck driver thread), exit
+  // anyway, so an orphan never holds the interface. A take cut short is repaired on the next open.
+  setTimeout(() => process.exit(0), DISCONNECT_EXIT_MS).unref();
   void runner?.close().finally(() => process.exit(0));
   if (!runner) process.exit(0);
 });
