@@ -188,7 +188,8 @@ describe('recorder in Chromium on the audio rig', () => {
     await settings.getByLabel('Beep on the in point', { exact: true }).check();
     expect(await settings.textContent()).toContain('Unsaved changes');
     await settings.getByRole('button', { name: 'Save recording settings', exact: true }).click();
-    await expect.poll(() => settings.textContent()).not.toContain('Unsaved changes').catch(async (error: unknown) => {
+    // A loopback on input 2 widens the stream to two inputs, so saving reopens the interface.
+    await expect.poll(() => settings.textContent(), { timeout: 20_000 }).not.toContain('Unsaved changes').catch(async (error: unknown) => {
       throw new Error(`${String(error)}; alerts: ${JSON.stringify(await page.getByRole('alert').allTextContents())}`);
     });
     // Both were stored by the engine: a fresh page reads them back.

@@ -57,7 +57,8 @@ ALSA
   ;;
 stop)
   for p in keepalive daemon; do
-    f="$dir/pulse/$p.pid"; [ -f "$f" ] && { kill "$(cat "$f")" 2>/dev/null || true; rm -f "$f"; }
+    f="$dir/pulse/$p.pid"
+    if [ -f "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; rm -f "$f"; fi
   done ;;
 *) echo "usage: rig.sh start|stop DIR [CHANNELS] [RATE]" >&2; exit 2 ;;
 esac

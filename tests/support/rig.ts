@@ -3,7 +3,7 @@
  * ALSA devices PortAudio sees as a real-time interface with known capture content.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,12 @@ export function startRig(channels = 2, sampleRate = 48000): Rig {
     dir,
     env,
     micFile: path.join(dir, 'mic.raw'),
-    stop: () => execFileSync('bash', [script, 'stop', dir]),
+    // Stops the daemon and removes the folder (what was played can run to hundreds of MB); again is a no-op.
+    stop: () => {
+      if (!existsSync(dir)) return;
+      execFileSync('bash', [script, 'stop', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -36,7 +36,21 @@ function setup() {
     stats: (s) => stats.push(s.lateBuffers),
     failed: (error) => failures.push(error.code),
   }, () => now, () => now);
-  return { runner, source, failures, stats, advance: (ms: number) => { now += ms; vi.advanceTimersByTime(ms); } };
+  return {
+    runner, source, failures, stats,
+    /** Time passing with this process running: timers fire when they are due. */
+    advance: (ms: number) => {
+      for (let left = ms; left > 0; left -= 10) {
+        now += Math.min(10, left);
+        vi.advanceTimersByTime(Math.min(10, left));
+      }
+    },
+    /** This process not running for `ms` (starved, paused): its due timers all fire late, at the end. */
+    block: (ms: number) => {
+      now += ms;
+      vi.advanceTimersByTime(ms);
+    },
+  };
 }
 
 describe('ClockRunner', () => {
@@ -55,6 +69,25 @@ describe('ClockRunner', () => {
     source.deliver(480);
     await started;
     advance(STALL_AFTER_MS + 300);
+    expect(failures).toEqual(['AUDIO_STREAM_STALLED']);
+    await runner.close();
+  });
+
+  it('does not blame the interface for the time this process itself was not running', async () => {
+    const { runner, source, failures, advance, block } = setup();
+    const started = runner.start();
+    source.deliver(480);
+    await started;
+    block(STALL_AFTER_MS + 500);
+    // The buffers delivered meanwhile come in behind the late check.
+    source.deliver(480);
+    advance(1000);
+    expect(failures).toEqual([]);
+    // ...but an interface that delivers nothing after this process runs again is stalled.
+    block(STALL_AFTER_MS + 500);
+    advance(STALL_AFTER_MS - 300);
+    expect(failures).toEqual([]);
+    advance(600);
     expect(failures).toEqual(['AUDIO_STREAM_STALLED']);
     await runner.close();
   });

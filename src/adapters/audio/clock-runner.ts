@@ -36,6 +36,9 @@ const METER_INTERVAL_MS = 1000 / 30;
 const TICK_INTERVAL_MS = 1000 / 60;
 /** A stream that delivers nothing for this long is reported as stalled (a device unplugged, a hung driver). */
 export const STALL_AFTER_MS = 2000;
+const WATCHDOG_INTERVAL_MS = 250;
+/** A watchdog check this much later than its interval means this process itself was not running. */
+const WATCHDOG_LATE_MS = 500;
 /** The first buffer may take a while on some interfaces (PulseAudio ~1 s when idle). */
 export const FIRST_BUFFER_WITHIN_MS = 4000;
 
@@ -80,6 +83,8 @@ export class ClockRunner {
   /** Starts the source; resolves when the first buffer arrives, rejects if none comes. */
   start(): Promise<void> {
     const openedAt = this.now();
+    let lastCheckAt = openedAt;
+    let resumedAt = openedAt;
     this.source.start(
       (frames, samples) => this.#onBuffer(frames, samples),
       (error) => this.#fail(error),
@@ -87,20 +92,29 @@ export class ClockRunner {
     );
     this.#watchdog = setInterval(() => {
       const now = this.now();
+      // When this check itself comes late, this process was not running (starved of CPU, paused):
+      // buffers the interface delivered meanwhile are still queued behind this timer, so the gap
+      // says nothing about the interface. Judge it again from now.
+      const checkLate = now - lastCheckAt > WATCHDOG_INTERVAL_MS + WATCHDOG_LATE_MS;
+      lastCheckAt = now;
+      if (checkLate) {
+        resumedAt = now;
+        return;
+      }
       if (this.#lastBufferAt === null) {
-        if (now - openedAt > FIRST_BUFFER_WITHIN_MS) {
+        if (now - resumedAt > FIRST_BUFFER_WITHIN_MS) {
           this.#fail(new LoopstageError(
             'AUDIO_STREAM_SILENT',
             `The audio devices "${this.config.input}" / "${this.config.output}" opened but delivered no audio within ${FIRST_BUFFER_WITHIN_MS / 1000} s; check the interface is on and not used by another program, or choose other devices.`,
           ));
         }
-      } else if (now - this.#lastBufferAt > STALL_AFTER_MS) {
+      } else if (now - Math.max(this.#lastBufferAt, resumedAt) > STALL_AFTER_MS) {
         this.#fail(new LoopstageError(
           'AUDIO_STREAM_STALLED',
           `The audio interface stopped delivering audio (${Math.round(now - this.#lastBufferAt)} ms without a buffer); check it is still connected, then reopen it.`,
         ));
       }
-    }, 250);
+    }, WATCHDOG_INTERVAL_MS);
     return this.#firstBuffer;
   }
 

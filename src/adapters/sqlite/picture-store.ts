@@ -16,7 +16,7 @@ import type {
   SyncLogSummary,
 } from '../../engine/ports/picture-store.js';
 import type { Database, SqlValue } from './database.js';
-import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show } from './values.js';
+import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show, updateRow } from './values.js';
 
 interface PictureRow {
   id: number;
@@ -191,17 +191,10 @@ export class SqlitePictureStore implements PictureStore {
     if (patch.end !== undefined) sets.push(['end_sample', patch.end]);
     if (patch.startSource !== undefined) sets.push(['start_source', patch.startSource]);
     let row: PictureRow | undefined;
-    if (sets.length === 0) {
-      row = await this.db.get<PictureRow>(`SELECT ${PICTURE_COLUMNS} FROM pictures WHERE id = ?`, [id]);
-    } else {
-      try {
-        [row] = await this.db.all<PictureRow>(
-          `UPDATE pictures SET ${sets.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ? RETURNING ${PICTURE_COLUMNS}`,
-          [...sets.map(([, value]) => value), id],
-        );
-      } catch (error) {
-        throw constraintError(error, undefined) ?? error;
-      }
+    try {
+      row = await updateRow<PictureRow>(this.db, 'pictures', PICTURE_COLUMNS, id, sets);
+    } catch (error) {
+      throw constraintError(error, undefined) ?? error;
     }
     if (!row) throw pictureNotFound(id);
     return toPicture(row);

@@ -21,7 +21,7 @@ import type {
   TakeStore,
 } from '../../engine/ports/take-store.js';
 import type { Database, SqlValue } from './database.js';
-import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show } from './values.js';
+import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show, updateRow } from './values.js';
 
 interface TakeRow {
   id: number;
@@ -382,17 +382,10 @@ export class SqliteTakeStore implements TakeStore {
     if (patch.start !== undefined) sets.push(['start_sample', patch.start]);
     if (patch.enabled !== undefined) sets.push(['enabled', patch.enabled ? 1 : 0]);
     let row: GuideRow | undefined;
-    if (sets.length === 0) {
-      row = await this.db.get<GuideRow>(`SELECT ${GUIDE_COLUMNS} FROM guides WHERE id = ?`, [id]);
-    } else {
-      try {
-        [row] = await this.db.all<GuideRow>(
-          `UPDATE guides SET ${sets.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ? RETURNING ${GUIDE_COLUMNS}`,
-          [...sets.map(([, value]) => value), id],
-        );
-      } catch (error) {
-        throw constraintError(error, 'guide', {}) ?? error;
-      }
+    try {
+      row = await updateRow<GuideRow>(this.db, 'guides', GUIDE_COLUMNS, id, sets);
+    } catch (error) {
+      throw constraintError(error, 'guide', {}) ?? error;
     }
     if (!row) throw guideNotFound(id);
     return toGuide(row);

@@ -3,6 +3,8 @@
  * the field; the schema's CHECK constraints (migrations/) stay as the last line.
  */
 
+import type { Database, SqlValue } from './database.js';
+
 const MAX_PATH = 1000;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -34,4 +36,17 @@ export function pathProblem(p: unknown): string | null {
   if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'it is absolute (it must be relative to the project folder)';
   if (p.split('/').some((part) => part === '' || part === '.' || part === '..')) return 'it has an empty, "." or ".." part';
   return null;
+}
+
+/**
+ * Sets `sets` (column, value) on row `id` of `table` and returns the row as `columns` reads it; with
+ * nothing to set, just reads it. Undefined when there is no such row.
+ */
+export async function updateRow<Row>(db: Database, table: string, columns: string, id: number, sets: ReadonlyArray<readonly [string, SqlValue]>): Promise<Row | undefined> {
+  if (sets.length === 0) return db.get<Row>(`SELECT ${columns} FROM ${table} WHERE id = ?`, [id]);
+  const [row] = await db.all<Row>(
+    `UPDATE ${table} SET ${sets.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ? RETURNING ${columns}`,
+    [...sets.map(([, value]) => value), id],
+  );
+  return row;
 }

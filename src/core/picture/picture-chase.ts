@@ -51,6 +51,11 @@ export function indexToSeekTime(index: number, timing: PictureTiming): number {
   return ((index + 0.5) * timing.den) / timing.num;
 }
 
+/** The picture frame index a seek to `seconds` (a frame's middle, or any time within it) lands on. */
+export function seekTimeToIndex(seconds: number, timing: PictureTiming): number {
+  return mediaTimeToIndex(seconds - (0.5 * timing.den) / timing.num, timing);
+}
+
 /** The picture frame index for timeline frame `frame`, clamped to the picture, and whether it was inside. */
 export function timelineToIndex(frame: number, timing: PictureTiming): { readonly index: number; readonly inside: boolean } {
   const index = frame - timing.startFrame;

@@ -22,7 +22,7 @@ import {
 } from '../../core/picture/picture-format.js';
 import { DEFAULT_OVERLAY, DEFAULT_TALENT_OVERRIDE, type OverlayOverride, type OverlayStyle } from '../../core/picture/overlays.js';
 import { syncLogStats, type SyncStats } from '../../core/picture/sync-log.js';
-import { framesToLabel, frameToPosition, labelToFrames, parseFrameRate } from '../../core/time/index.js';
+import { framesToLabel, frameToPosition, labelToFrames, parseFrameRate, type FrameRate } from '../../core/time/index.js';
 import type { PictureTools } from '../ports/picture-tools.js';
 import type { NewSyncLog, PictureRecord, SyncLogRecord, SyncLogSummary } from '../ports/picture-store.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
@@ -144,8 +144,7 @@ export async function addPicture(
       name: options.name?.trim() || base,
       path: `${PICTURE_FOLDER}/${fileName}`,
       sourcePath: file,
-      start: placed.start,
-      end: frameToPosition(placed.frame + frames, rate, info.sampleRate),
+      ...span(placed.frame, frames, rate, info.sampleRate),
       startSource: placed.source,
       frameRate: rate.id,
       frames,
@@ -175,6 +174,11 @@ export async function addPicture(
     report({ phase: 'guide', fraction: 1 });
   }
   return { picture, assignedCues, proxyWhy: reasons.map((r) => describeProxyReason(r, facts)), note: placed.note, guide };
+}
+
+/** Where a picture of `frames` frames starting at timeline frame `first` lies on the timeline. */
+function span(first: number, frames: number, rate: FrameRate, sampleRate: number): { start: number; end: number } {
+  return { start: frameToPosition(first, rate, sampleRate), end: frameToPosition(first + frames, rate, sampleRate) };
 }
 
 function cancelled(base: string): LoopstageError {
@@ -266,7 +270,7 @@ export class PictureService {
     if (patch.start !== undefined) {
       const rate = parseFrameRate(picture.frameRate);
       const frame = labelToFrames(patch.start, rate);
-      placement = { start: frameToPosition(frame, rate, info.sampleRate), end: frameToPosition(frame + picture.frames, rate, info.sampleRate), startSource: 'typed' as const };
+      placement = { ...span(frame, picture.frames, rate, info.sampleRate), startSource: 'typed' as const };
     }
     const updated = await handle.pictures.update(id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...placement });
     await handle.pictures.assignCues();

@@ -81,6 +81,13 @@ export interface EngineDeps {
 }
 
 const AUDIO_SELECTION_KEY = 'audio.selection';
+/**
+ * A stream that fails by itself (a stall, a stream error, the audio process gone) is reopened on
+ * the same devices after these waits, so a glitch on the interface does not leave the stage dead
+ * until someone finds the device menu. One that still fails after the last stays failed.
+ */
+const REOPEN_WAITS_MS = [500, 2000, 5000];
+const REOPENABLE_FAILURES = new Set(['AUDIO_STREAM_STALLED', 'AUDIO_STREAM_ERROR', 'AUDIO_PROCESS_EXITED']);
 const DEFAULT_FRAMES_PER_BUFFER = 256;
 const CLOSED_AUDIO: AudioStatus = {
   state: 'closed',
@@ -108,6 +115,9 @@ export class Engine {
   #project: ProjectHandle | null = null;
   /** Input channels the open stream has. */
   #inputChannels = 0;
+  /** The devices the stream was last opened on (null: the software clock), and how many openings so far. */
+  #selection: AudioSelection | null = null;
+  #openings = 0;
   #info: ProjectInfo | null = null;
   #audio: AudioStatus = CLOSED_AUDIO;
   #transport: TransportSnapshot = { state: 'stopped', position: 0, streamFrame: 0 };
@@ -178,8 +188,11 @@ export class Engine {
     });
     deps.audio.on('failure', (failure) => {
       deps.log?.(`audio: failed: ${failure.code}: ${failure.message}`);
-      this.#setAudio({ ...this.#audio, state: 'failed', message: failure.message, code: failure.code });
+      const reopening = REOPENABLE_FAILURES.has(failure.code);
+      const message = reopening ? `${failure.message} Reopening it…` : failure.message;
+      this.#setAudio({ ...this.#audio, state: 'failed', message, code: failure.code });
       this.#setTransport({ ...this.#transport, state: 'stopped' });
+      if (reopening) void this.#reopenAfter(failure, this.#openings);
     });
   }
 
@@ -366,6 +379,39 @@ export class Engine {
     return info;
   }
 
+  /**
+   * Reopens the stream that failed on its own, unless something else opened or closed it meanwhile
+   * (a device chosen, a project opened). Says what happened either way.
+   */
+  async #reopenAfter(failure: { code: string; message: string }, opening: number): Promise<void> {
+    const at = this.deps.now().toTimeString().slice(0, 8);
+    let last = failure.message;
+    for (const [attempt, wait] of REOPEN_WAITS_MS.entries()) {
+      await this.deps.delay(wait);
+      const outcome = await this.#serial(async () => {
+        if (this.#openings !== opening + attempt || this.#audio.state !== 'failed' || !this.#project) return 'moot' as const;
+        this.deps.log?.(`audio: reopening after ${failure.code} (try ${attempt + 1} of ${REOPEN_WAITS_MS.length})`);
+        await this.#openAudio(this.#selection, this.#transport.position);
+        return this.audioStatus.state === 'running' ? ('running' as const) : ('failed' as const);
+      }).catch(() => 'failed' as const);
+      if (outcome === 'moot') return;
+      if (outcome === 'running') {
+        this.#setAudio({
+          ...this.#audio,
+          message: `${failure.message.replace(/;.*$/, '')} at ${at}; Loopstage reopened it (a take it cut short is filed up to that point); calibrate again before recording.`,
+        });
+        return;
+      }
+      last = this.#audio.message ?? last;
+    }
+    this.#setAudio({
+      ...this.#audio,
+      state: 'failed',
+      message: `${failure.message.replace(/;.*$/, '')} at ${at}, and reopening it failed ${REOPEN_WAITS_MS.length} times (${last.replace(/\.$/, '')}). Check the interface is connected and on, then choose it again under Audio devices.`,
+      code: failure.code,
+    });
+  }
+
   async #storedSelection(handle: ProjectHandle): Promise<AudioSelection | null> {
     return (await handle.getSetting<AudioSelection>(AUDIO_SELECTION_KEY)) ?? null;
   }
@@ -381,6 +427,8 @@ export class Engine {
     const notice = selection
       ? null
       : 'No audio device is chosen for this project, so the software clock stands in; choose your interface under Audio devices.';
+    this.#selection = selection;
+    this.#openings++;
     this.#setAudio({
       ...CLOSED_AUDIO,
       state: 'opening',

@@ -13,7 +13,7 @@
  * Overlays are drawn from the clock's frame, never the decoded one, so a streamer lands on the cue
  * frame even when the decoder is late.
  */
-import { chase, indexToSeekTime, mediaTimeToIndex, positionToFrameTime, timelineToIndex, type PictureTiming } from '../../core/picture/picture-chase.js';
+import { chase, indexToSeekTime, mediaTimeToIndex, positionToFrameTime, seekTimeToIndex, timelineToIndex, type PictureTiming } from '../../core/picture/picture-chase.js';
 import { overlayShapes, type OverlayCue, type OverlayStyle, type Shape } from '../../core/picture/overlays.js';
 import { LOCK_RUN, type SyncEntry } from '../../core/picture/sync-log.js';
 import type { FrameRate } from '../../core/time/index.js';
@@ -212,7 +212,7 @@ export class PicturePlayer {
       if ((!this.#seek.landed || waited < SEEK_SETTLE_MS) && waited < SEEK_GIVE_UP_MS) return;
       this.#seek = null;
     }
-    const held = mediaTimeToIndex(video.currentTime - 0.5 / (timing.num / timing.den), timing);
+    const held = seekTimeToIndex(video.currentTime, timing);
     if (held !== index) {
       this.#seekTo(indexToSeekTime(index, timing), false);
       return;
@@ -223,7 +223,7 @@ export class PicturePlayer {
   #seekTo(time: number, play: boolean): void {
     const { video, timing } = this.#o;
     if (!timing) return;
-    this.#seek = { index: mediaTimeToIndex(time - 0.5 / (timing.num / timing.den), timing), issued: performance.now(), landed: false };
+    this.#seek = { index: seekTimeToIndex(time, timing), issued: performance.now(), landed: false };
     video.currentTime = time;
     if (play && video.paused) void video.play().catch(() => undefined);
     if (!play && !video.paused) video.pause();

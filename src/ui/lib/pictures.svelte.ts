@@ -4,7 +4,7 @@
  * player saves after each roll. Shared through context (`setPictures` / `usePictures`).
  */
 import { getContext, setContext, untrack } from 'svelte';
-import type { ApiError, Params, PictureList, PictureSettings } from '../../api/contract.js';
+import type { ApiError, Params, PictureList, PictureSettings, Result } from '../../api/contract.js';
 import type { RpcClient } from '../../api/rpc.js';
 import { engineCall } from './engine-call.js';
 import type { SessionState } from './session.svelte.js';
@@ -120,6 +120,23 @@ export class PictureState {
       this.savedLogs++;
     });
     return id;
+  }
+
+  /** The rolls played against picture, newest first (empty when the engine cannot say). */
+  async syncLogs(limit = 50): Promise<Result<'syncLogs.list'>> {
+    let logs: Result<'syncLogs.list'> = [];
+    await this.#call(async (c) => {
+      logs = await c.call('syncLogs.list', { limit });
+    });
+    return logs;
+  }
+
+  async syncLog(id: number): Promise<Result<'syncLogs.get'>> {
+    let log: Result<'syncLogs.get'> = null;
+    await this.#call(async (c) => {
+      log = await c.call('syncLogs.get', { id });
+    });
+    return log;
   }
 
   #call(work: (client: RpcClient) => Promise<void>): Promise<boolean> {
