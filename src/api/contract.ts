@@ -59,6 +59,8 @@ export const audioStatusSchema = z.object({
   inputOverflows: z.number().int().nonnegative(),
   /** Callbacks in which the output ran dry. */
   outputUnderflows: z.number().int().nonnegative(),
+  /** Callbacks PortAudio ran without input from the interface, counting frames it never delivered. */
+  inputUnderflows: z.number().int().nonnegative(),
   /** The round-trip latency applied to placement, and whether it still holds for this open stream. */
   latency: z.object({
     roundTrip: z.number().int().nonnegative(),

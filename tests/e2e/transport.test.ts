@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { TransportSnapshot } from '../../src/api/contract.js';
 import { connectWebSocket } from '../../src/api/transports/websocket-client.js';
@@ -53,6 +53,19 @@ afterAll(async () => {
   await browser?.close();
   if (serve) expect(await stopChild(serve.child)).toBe(0);
   rig?.stop();
+});
+
+// A test that fails mid-roll must not leave the next one rolling.
+afterEach(async () => {
+  const { client, socket } = await connectWebSocket(url.replace(/^http/, 'ws').replace(/\/(\?.*)?$/, '/rpc'), (u) => new WebSocket(u) as never);
+  try {
+    if ((await client.call('transport.state', {})).state === 'rolling') await client.call('transport.stop', {});
+  } catch {
+    // no running audio to stop
+  } finally {
+    client.close();
+    socket.close();
+  }
 });
 
 /** Samples the rig has delivered since the stream opened, per the kernel. */
@@ -101,8 +114,9 @@ describe('transport in Chromium on the audio rig', () => {
     expect(play.streamFrame).toBeLessThanOrEqual(afterPlay);
 
     const readings: { before: number; after: number; shownFrames: number; label: string; position: number }[] = [];
+    // At least 4 s and 25 readings: on a loaded machine one reading can take longer than its period.
     const until = performance.now() + 4000;
-    while (performance.now() < until) {
+    while (performance.now() < until || readings.length < 25) {
       const before = deliveredSamples();
       const view = await shown(page);
       const after = deliveredSamples();
@@ -112,7 +126,6 @@ describe('transport in Chromium on the audio rig', () => {
       readings.push({ before, after, shownFrames, ...view });
       await samplingInterval(100);
     }
-    expect(readings.length).toBeGreaterThan(20);
     // Error of each reading in frames: how far the shown position lies outside the samples the rig
     // delivered since play while the reading was taken.
     const errorsInFrames = readings.map((r) => {
@@ -124,8 +137,10 @@ describe('transport in Chromium on the audio rig', () => {
       return 0;
     });
     const worst = Math.max(...errorsInFrames.map(Math.abs));
-    console.log(JSON.stringify({ e2eTransport: { readings: readings.length, worstErrorFrames: +worst.toFixed(3), meanErrorFrames: +(errorsInFrames.reduce((a, b) => a + b, 0) / errorsInFrames.length).toFixed(3), playBracketFrames: +((afterPlay - beforePlay) / SAMPLES_PER_FRAME).toFixed(2) } }));
-    expect(worst).toBeLessThanOrEqual(1);
+    const audioStatus = await page.getByRole('status', { name: 'Audio status' }).textContent();
+    console.log(JSON.stringify({ e2eTransport: { readings: readings.length, worstErrorFrames: +worst.toFixed(3), meanErrorFrames: +(errorsInFrames.reduce((a, b) => a + b, 0) / errorsInFrames.length).toFixed(3), playBracketFrames: +((afterPlay - beforePlay) / SAMPLES_PER_FRAME).toFixed(2), audioStatus } }));
+    // The interface's own dropouts (which move the timeline against it) are in the status, if any.
+    expect(worst, `audio: ${audioStatus}`).toBeLessThanOrEqual(1);
     // Rolling for 4 s moved the display by about 100 frames, not by a stalled or runaway clock.
     const movedFrames = readings.at(-1)!.shownFrames - readings[0]!.shownFrames;
     expect(movedFrames).toBeGreaterThan(90);
@@ -163,15 +178,20 @@ describe('transport in Chromium on the audio rig', () => {
     await page.close();
   });
 
-  it('shows a dead audio process as a failure with its reason, and refuses to roll', async () => {
+  it('shows a dead audio process as a failure with its reason, refuses to roll while it reopens, and says when reopening fails', { timeout: 60_000 }, async () => {
     const page = await browser.newPage();
     await page.goto(url);
     await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    // The interface goes with the process, so the engine's reopening cannot succeed (the reopen that
+    // does is tests/integration/audio-recovery).
+    rig.stop();
     process.kill(audioPid, 'SIGKILL');
-    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 10_000 }).toMatch(/^Failed .*The audio process stopped unexpectedly \(SIGKILL\); reopen the audio device to continue\./);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 10_000 }).toMatch(/^Failed .*The audio process stopped unexpectedly \(SIGKILL\); Loopstage is reopening it…/);
     await page.getByRole('button', { name: 'Play' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/needs a running audio clock.*AUDIO_NOT_RUNNING/s);
     expect(await page.getByRole('status', { name: 'Transport state' }).textContent()).toContain('Stopped');
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 40_000 })
+      .toMatch(/^Failed .*reopening it failed 3 times \(.+\)\. Check the interface is connected and on, then choose it again under Audio devices\./);
     await page.close();
   });
 });

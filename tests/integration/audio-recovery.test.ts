@@ -61,9 +61,11 @@ describe('the engine reopens a stream that failed by itself', () => {
       process.kill(audioProcess, 'SIGKILL');
       await expect.poll(() => seen.find((status) => status.state === 'failed'), { timeout: 10_000 }).toMatchObject({
         code: 'AUDIO_PROCESS_EXITED',
-        message: expect.stringMatching(/stopped unexpectedly.*Reopening it…$/s),
+        message: expect.stringMatching(/stopped unexpectedly \(SIGKILL\); Loopstage is reopening it…$/),
       });
-      await expect.poll(() => s.client.call('audio.status', {}), { timeout: 20_000 }).toMatchObject({ state: 'running', input: 'default', clockSource: 'audio-device' });
+      await expect.poll(() => s.client.call('audio.status', {}), { timeout: 20_000 }).toMatchObject({ state: 'running', input: 'default', clockSource: 'audio-device' }).catch((error: unknown) => {
+        throw new Error(`${String(error)}; statuses: ${JSON.stringify(seen.map((status) => [status.state, status.code, status.message]))}`);
+      });
       const status = await s.client.call('audio.status', {});
       expect(status.message).toMatch(/at \d\d:\d\d:\d\d; Loopstage reopened it .*calibrate again before recording\.$/);
       // A new audio process reads the rig's input, and the clock rolls on it.

@@ -78,6 +78,7 @@ function audio(fields: Partial<AudioStatus> = {}): AudioStatus {
     lateBuffers: 0,
     inputOverflows: 0,
     outputUnderflows: 0,
+    inputUnderflows: 0,
     latency: null,
     message: null,
     code: null,

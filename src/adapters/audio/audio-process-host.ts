@@ -74,7 +74,7 @@ export class AudioProcessHost implements AudioHost {
   readonly #pending = new Map<number, Pending>();
   #child: ChildProcess | null = null;
   #nextId = 1;
-  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, guideMisses: 0 };
+  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
 
   constructor(private readonly log: AudioProcessLog = () => {}) {}
 
@@ -105,7 +105,7 @@ export class AudioProcessHost implements AudioHost {
   }
 
   async open(config: AudioStreamConfig): Promise<OpenedStream> {
-    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, guideMisses: 0 };
+    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
     const reply = await this.#request((id) => ({ type: 'open', id, config }));
     if (reply.type !== 'opened') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.stream;
@@ -211,6 +211,7 @@ export class AudioProcessHost implements AudioHost {
       ...this.#stats,
       inputOverflows: this.#stats.inputOverflows + (flags.includes('input overflow') ? 1 : 0),
       outputUnderflows: this.#stats.outputUnderflows + (flags.includes('output underflow') ? 1 : 0),
+      inputUnderflows: this.#stats.inputUnderflows + (flags.includes('input underflow') ? 1 : 0),
     };
     this.#events.emit('stats', this.#stats);
   }

@@ -4,6 +4,7 @@
  * UV_THREADPOOL_SIZE; speaks the protocol in protocol.ts over the IPC channel.
  */
 import { LoopstageError } from '../../core/errors.js';
+import { describePriority, raiseAudioPriority } from './audio-priority.js';
 import { ClockRunner } from './clock-runner.js';
 import { createFrameSource, listPortAudioDevices } from './frame-sources.js';
 import { listMidiPorts } from '../midi/list-midi-ports.js';
@@ -22,6 +23,7 @@ function fail(id: number | null, error: unknown): void {
 const DISCONNECT_EXIT_MS = 2000;
 
 let runner: ClockRunner | null = null;
+let priorityRaised = false;
 let nextTakeId = 1;
 
 function requireRunner(doing: string): ClockRunner {
@@ -39,6 +41,11 @@ async function handle(message: ToAudioProcess): Promise<void> {
       return;
     case 'open': {
       await runner?.close();
+      if (!priorityRaised) {
+        priorityRaised = true;
+        // Before the stream starts, so its callback thread inherits the raised priority.
+        console.error(describePriority(raiseAudioPriority()));
+      }
       const { config } = message;
       const source = createFrameSource(config);
       const opened = new ClockRunner(source, config, {

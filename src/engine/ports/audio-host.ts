@@ -47,6 +47,12 @@ export interface AudioStats {
   readonly inputOverflows: number;
   /** Callbacks in which the output ran dry (silence played where audio was due). */
   readonly outputUnderflows: number;
+  /**
+   * Callbacks PortAudio ran without input from the interface (after an xrun it restarts the output
+   * before the input) and filled with silence: frames the interface never delivered were counted,
+   * so the timeline moved against it.
+   */
+  readonly inputUnderflows: number;
   /** Frames of guide or review audio that were due before the disk delivered them (played as silence). */
   readonly guideMisses: number;
 }

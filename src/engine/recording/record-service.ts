@@ -442,7 +442,7 @@ export class RecordService {
     const dropouts = Math.max(0, this.ctx.stream().dropouts - active.dropoutsBefore);
     const problems = [
       result.cut ? `Cut short: ${result.cut}.` : null,
-      dropouts > 0 ? `The interface reported ${dropouts} dropout${dropouts === 1 ? '' : 's'} (output underflow or input overflow) during the take, so its sync after ${dropouts === 1 ? 'it' : 'them'} may have slipped; record it again if sync matters.` : null, result.padded > 0 ? `The roll began inside the take, so its first ${result.padded} samples are silence.` : null, result.error?.message ?? null].filter(Boolean);
+      dropouts > 0 ? `The interface reported ${dropouts} dropout${dropouts === 1 ? '' : 's'} (an underflow or overflow) during the take, so its sync after ${dropouts === 1 ? 'it' : 'them'} may have slipped; record it again if sync matters.` : null, result.padded > 0 ? `The roll began inside the take, so its first ${result.padded} samples are silence.` : null, result.error?.message ?? null].filter(Boolean);
     try {
       const take = await handle.takes.finish(active.record.id, {
         status: result.frames === 0 ? 'aborted' : 'complete',

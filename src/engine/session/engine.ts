@@ -48,6 +48,7 @@ export interface AudioStatus {
   readonly lateBuffers: number;
   readonly inputOverflows: number;
   readonly outputUnderflows: number;
+  readonly inputUnderflows: number;
   readonly latency: LatencyState | null;
   readonly message: string | null;
   readonly code: string | null;
@@ -99,6 +100,7 @@ const CLOSED_AUDIO: AudioStatus = {
   lateBuffers: 0,
   inputOverflows: 0,
   outputUnderflows: 0,
+  inputUnderflows: 0,
   latency: null,
   message: null,
   code: null,
@@ -154,7 +156,7 @@ export class Engine {
         output: this.#audio.output ?? '',
         sampleRate: this.#audio.sampleRate ?? 0,
         inputChannels: this.#inputChannels,
-        dropouts: this.#audio.inputOverflows + this.#audio.outputUnderflows,
+        dropouts: this.#audio.inputOverflows + this.#audio.outputUnderflows + this.#audio.inputUnderflows,
         latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current } : null,
       }),
       transport: (command) => this.#command(command),
@@ -173,23 +175,26 @@ export class Engine {
       this.#transport = { state: tick.state, position: tick.position, streamFrame: tick.streamFrame };
       if (this.#audio.sampleRate) this.events.emit('tick', { ...tick, sampleRate: this.#audio.sampleRate });
     });
-    deps.audio.on('stats', ({ lateBuffers, inputOverflows, outputUnderflows }) => {
+    deps.audio.on('stats', ({ lateBuffers, inputOverflows, outputUnderflows, inputUnderflows }) => {
       const audio = this.#audio;
-      if (lateBuffers !== audio.lateBuffers || inputOverflows !== audio.inputOverflows || outputUnderflows !== audio.outputUnderflows) {
-        // An underflow plays silence where audio was due: everything after it plays later, so the
-        // measured round trip no longer holds.
-        if (outputUnderflows > audio.outputUnderflows) this.#quietSince = this.deps.now().getTime();
-        const shifted = outputUnderflows > audio.outputUnderflows && audio.latency?.current;
-        const latency = shifted
-          ? { ...audio.latency!, current: false, note: 'An output underflow shifted the output after the calibration; calibrate again before recording.' }
+      if (lateBuffers !== audio.lateBuffers || inputOverflows !== audio.inputOverflows || outputUnderflows !== audio.outputUnderflows || inputUnderflows !== audio.inputUnderflows) {
+        // An output underflow plays silence where audio was due, and an input underflow counts
+        // frames the interface never gave: either way what follows is shifted against the timeline,
+        // so the measured round trip no longer holds.
+        const outputShifted = outputUnderflows > audio.outputUnderflows;
+        const inputShifted = inputUnderflows > audio.inputUnderflows;
+        if (outputShifted || inputShifted) this.#quietSince = this.deps.now().getTime();
+        const latency = (outputShifted || inputShifted) && audio.latency?.current
+          ? { ...audio.latency, current: false, note: `An ${outputShifted ? 'output' : 'input'} underflow shifted the ${outputShifted ? 'output' : 'input'} after the calibration; calibrate again before recording.` }
           : audio.latency;
-        this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows, latency });
+        this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows, inputUnderflows, latency });
       }
     });
     deps.audio.on('failure', (failure) => {
       deps.log?.(`audio: failed: ${failure.code}: ${failure.message}`);
       const reopening = REOPENABLE_FAILURES.has(failure.code);
-      const message = reopening ? `${failure.message} Reopening it…` : failure.message;
+      // The failure's own advice ("reopen it") is what the engine is now doing: say that instead.
+      const message = reopening ? `${failure.message.replace(/;.*$/, '')}; Loopstage is reopening it…` : failure.message;
       this.#setAudio({ ...this.#audio, state: 'failed', message, code: failure.code });
       this.#setTransport({ ...this.#transport, state: 'stopped' });
       if (reopening) void this.#reopenAfter(failure, this.#openings);
