@@ -395,7 +395,8 @@ export const methods = {
   },
   'project.update': { params: projectSettingsSchema.partial().strict(), result: projectInfoSchema },
   'audio.devices': {
-    params: empty,
+    /** `refresh` probes the interfaces again; otherwise a stream that runs keeps the last list. */
+    params: z.object({ refresh: z.boolean().optional() }).strict(),
     result: z.object({ audio: z.array(audioDeviceSchema), midi: z.array(midiPortSchema) }),
   },
   'audio.select': { params: audioSelectionSchema.strict(), result: audioStatusSchema },

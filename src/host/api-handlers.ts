@@ -70,8 +70,8 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'project.open': async ({ dir }) => engine.openProject(dir),
     'project.create': async ({ dir, settings }) => engine.createProject(dir, settings),
     'project.update': async (patch) => engine.updateProject(patch),
-    'audio.devices': async () => {
-      const list = await engine.listDevices();
+    'audio.devices': async ({ refresh }) => {
+      const list = await engine.listDevices({ refresh: refresh ?? false });
       return { audio: list.audio, midi: list.midi };
     },
     'audio.select': async (selection) => engine.selectAudio(selection),

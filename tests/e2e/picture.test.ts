@@ -356,12 +356,16 @@ describe('picture in Chromium', () => {
       // The operator sets the talent screen's display latency and a punch of three holes; the engine keeps them.
       const operator = await browser.newPage();
       await operator.goto(s.url);
+      // Connected to the engine first: an edit made before then is refused with a notice.
+      await expect.poll(() => operator.getByRole('status', { name: 'Transport state' }).textContent(), { timeout: 20_000 }).toMatch(/Stopped|Rolling/);
       await operator.getByText('Overlays and screens', { exact: true }).click();
       await operator.getByLabel('Talent screen (ms)').fill('40');
       await operator.getByLabel('Talent screen (ms)').press('Tab');
       await operator.getByLabel('Holes').selectOption('3');
-      await expect.poll(async () => (await s.client.call('pictures.settings', {})).displayOffsetMs.talent).toBe(40);
-      await expect.poll(async () => (await s.client.call('pictures.settings', {})).overlay.punch.holes).toBe(3);
+      await expect.poll(async () => (await s.client.call('pictures.settings', {})).displayOffsetMs.talent, { timeout: 5_000 }).toBe(40).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}; alerts: ${JSON.stringify(await operator.getByRole('alert').allTextContents())}`);
+      });
+      await expect.poll(async () => (await s.client.call('pictures.settings', {})).overlay.punch.holes, { timeout: 5_000 }).toBe(3);
       await operator.close();
     } finally {
       await talent.close();

@@ -26,7 +26,9 @@ export function raiseAudioPriority(): PriorityOutcome {
       for (const thread of threads) setPriority(thread, nice);
       return { raised: true, nice, threads: threads.length };
     } catch (error) {
-      reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      // Node reports these as ERR_SYSTEM_ERROR with the OS's code (EACCES) in `info`.
+      const failure = error as NodeJS.ErrnoException & { info?: { code?: string } };
+      reason = failure.info?.code ?? failure.code ?? String(error);
     }
   }
   return { raised: false, reason };

@@ -228,6 +228,7 @@ export interface PictureServiceDeps {
 /** The open project's pictures for the hosts: adding (one at a time, cancellable), placing, serving, sync logs and overlays. */
 export class PictureService {
   #adding: AbortController | null = null;
+  #settingsWrites: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PictureServiceDeps) {}
 
@@ -310,11 +311,18 @@ export class PictureService {
     return { ...DEFAULT_PICTURE_SETTINGS, ...stored };
   }
 
-  /** Replaces the parts given (the API validates their shape). */
-  async updateSettings(patch: Partial<PictureSettings>): Promise<PictureSettings> {
-    const next = { ...(await this.settings()), ...patch };
-    await this.deps.project().handle.setSetting(PICTURE_SETTINGS_KEY, next);
-    this.deps.emit.settings(next);
-    return next;
+  /**
+   * Replaces the parts given (the API validates their shape). One at a time: two screens changing
+   * different parts at once must both be kept, not the later one written over a stale read.
+   */
+  updateSettings(patch: Partial<PictureSettings>): Promise<PictureSettings> {
+    const update = this.#settingsWrites.then(async () => {
+      const next = { ...(await this.settings()), ...patch };
+      await this.deps.project().handle.setSetting(PICTURE_SETTINGS_KEY, next);
+      this.deps.emit.settings(next);
+      return next;
+    });
+    this.#settingsWrites = update.catch(() => undefined);
+    return update;
   }
 }

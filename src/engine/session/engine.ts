@@ -114,6 +114,7 @@ export class Engine {
   readonly recorder: RecordService;
   /** The open project's pictures, sync logs and overlay settings. */
   readonly pictures: PictureService;
+  #deviceList: DeviceList | null = null;
   #project: ProjectHandle | null = null;
   /** Input channels the open stream has. */
   #inputChannels = 0;
@@ -248,12 +249,23 @@ export class Engine {
     });
   }
 
-  async listDevices(): Promise<DeviceList> {
-    const list = await this.deps.audio.listDevices().catch((error: unknown) => ({
-      audio: [],
-      midi: [],
-      problems: [error instanceof LoopstageError ? error.message : String(error)],
-    }));
+  /**
+   * The devices, probed afresh when asked (`refresh`), the first time, or while no stream runs.
+   * Otherwise the last list: probing opens every ALSA device, and on PulseAudio that can make the
+   * running stream underrun and PortAudio's callback thread give up (seen on the test rig: the
+   * stream stopped 0.4 s after a page load listed the devices). A list is a choice offered, not a
+   * reading, so a stale one costs nothing until the user asks for a new one.
+   */
+  async listDevices(options: { refresh?: boolean } = {}): Promise<DeviceList> {
+    const probe = options.refresh || !this.#deviceList || this.#audio.state !== 'running';
+    if (probe) {
+      this.#deviceList = await this.deps.audio.listDevices().catch((error: unknown) => ({
+        audio: [],
+        midi: [],
+        problems: [error instanceof LoopstageError ? error.message : String(error)],
+      }));
+    }
+    const list = this.#deviceList!;
     return {
       ...list,
       audio: [

@@ -191,6 +191,15 @@ export class SessionState {
     });
   }
 
+  /** Probes the interfaces again (one plugged in since, say); the engine otherwise keeps its last list while a stream runs. */
+  async refreshDevices(): Promise<boolean> {
+    return this.#run(async (client) => {
+      const devices = await client.call('audio.devices', { refresh: true });
+      this.devices = devices.audio;
+      this.midiPorts = devices.midi;
+    });
+  }
+
   async openProject(dir: string): Promise<boolean> {
     return this.#run(async (client) => {
       this.project = await client.call('project.open', { dir: requireText(dir, 'PROJECT_DIR_MISSING', 'Type the folder of the project to open.') });
