@@ -35,10 +35,10 @@ const root = process.getuid?.() === 0;
 describe('the audio process priority', () => {
   it.runIf(root)('raises every thread, and a thread started afterwards starts raised', () => {
     const { outcome, said, nice } = probe();
-    expect(outcome).toMatchObject({ raised: true, nice: -15 });
-    expect(said).toMatch(/^audio process: priority raised to nice -15 \(\d+ threads\)$/);
+    expect(outcome).toMatchObject({ raised: true, nice: -10 });
+    expect(said).toMatch(/^audio process: priority raised to nice -10 \(\d+ threads\)$/);
     expect(nice.length).toBeGreaterThan(4);
-    expect(new Set(nice)).toEqual(new Set([-15]));
+    expect(new Set(nice)).toEqual(new Set([-10]));
   });
 
   it.runIf(root)('is refused for a user with no nice allowance, and says what to allow', () => {

@@ -8,8 +8,13 @@
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
-/** Tried in order: PulseAudio runs at -11, so the callback thread that feeds it should not be below. */
-const NICE_LEVELS = [-15, -11, -5] as const;
+/**
+ * Tried in order. Above ordinary work, but below the sound server (PulseAudio's main loop runs at
+ * -11 and carries our stream's data): a client above its server starves the very thread it waits
+ * on (at -15, one full test run saw the rig stall and lose frames in recorder tests that had passed
+ * before; not yet measured apart from the other changes of that run).
+ */
+const NICE_LEVELS = [-10, -5] as const;
 
 export type PriorityOutcome = { readonly raised: true; readonly nice: number; readonly threads: number } | { readonly raised: false; readonly reason: string };
 
