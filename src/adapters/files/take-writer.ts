@@ -34,6 +34,7 @@ import {
 } from '../../core/bwf/bext.js';
 import { buildIxml, ixmlReserveFor, parseIxml, utf8Decode, type TakeIxml } from '../../core/bwf/ixml.js';
 import { isLoopstageError, LoopstageError } from '../../core/errors.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 
 export interface TakeWriterOptions {
   readonly format: TakeFormat;
@@ -151,7 +152,7 @@ export class TakeWriter {
   private pumping: Promise<void> | null = null;
   /** flush() calls waiting for the samples queued before them to reach the file. */
   private landedWaiters: Array<{ target: number; resolve: () => void }> = [];
-  private headerQueue: Promise<unknown> = Promise.resolve();
+  private readonly headerQueue = new SerialQueue();
   private rf64 = false;
   private failure: LoopstageError | null = null;
   private ioBroken = false;
@@ -320,9 +321,7 @@ export class TakeWriter {
 
   /** Header writes and syncs run one at a time. */
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.headerQueue.then(task, task);
-    this.headerQueue = run.catch(() => undefined);
-    return run;
+    return this.headerQueue.run(task);
   }
 
   private async patchSizes(dataBytes: number, padByte: boolean): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import sqlite3, { type Database as RawDatabase, type RunResult as RawRunResult } from 'sqlite3';
+import { SerialQueue } from '../../core/serial-queue.js';
 
 /** Values that may be bound to a statement parameter. */
 export type SqlValue = string | number | boolean | null | Buffer;
@@ -135,7 +136,7 @@ function openRaw(file: string, mode: OpenMode): Promise<RawDatabase> {
  * through the Database while a transaction is open wait until it ends instead of joining it.
  */
 export class Database implements Queryable {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private closed = false;
 
   private constructor(
@@ -178,12 +179,10 @@ export class Database implements Queryable {
   }
 
   private enqueue<T>(work: (connection: Connection) => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
+    return this.queue.run(async () => {
       if (this.closed) throw new Error(`The database ${this.file} is closed.`);
       return work(this.connection);
     });
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
@@ -226,7 +225,7 @@ export class Database implements Queryable {
 
   /** Closes the connection after queued work has finished. Closing twice is harmless. */
   close(): Promise<void> {
-    const result = this.queue.then(
+    return this.queue.run(
       () =>
         new Promise<void>((resolve, reject) => {
           if (this.closed) {
@@ -240,7 +239,5 @@ export class Database implements Queryable {
           });
         }),
     );
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 }

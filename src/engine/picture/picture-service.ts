@@ -29,6 +29,7 @@ import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
 import type { GuideRecord } from '../ports/take-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
 import { addGuide } from '../recording/record-service.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 
 export const PICTURE_FOLDER = 'picture';
 /** How much of a file the keyframe scan reads (seconds): enough to see a typical GOP several times. */
@@ -228,7 +229,7 @@ export interface PictureServiceDeps {
 /** The open project's pictures for the hosts: adding (one at a time, cancellable), placing, serving, sync logs and overlays. */
 export class PictureService {
   #adding: AbortController | null = null;
-  #settingsWrites: Promise<unknown> = Promise.resolve();
+  readonly #settingsWrites = new SerialQueue();
 
   constructor(private readonly deps: PictureServiceDeps) {}
 
@@ -316,13 +317,11 @@ export class PictureService {
    * different parts at once must both be kept, not the later one written over a stale read.
    */
   updateSettings(patch: Partial<PictureSettings>): Promise<PictureSettings> {
-    const update = this.#settingsWrites.then(async () => {
+    return this.#settingsWrites.run(async () => {
       const next = { ...(await this.settings()), ...patch };
       await this.deps.project().handle.setSetting(PICTURE_SETTINGS_KEY, next);
       this.deps.emit.settings(next);
       return next;
     });
-    this.#settingsWrites = update.catch(() => undefined);
-    return update;
   }
 }

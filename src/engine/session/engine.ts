@@ -22,6 +22,7 @@ import { loopbackChannel, streamInputChannels, type RecordingSettings, type Reco
 import { recoverTakes, RecordService, type RecorderState, type TakesChanged } from '../recording/record-service.js';
 import { PictureService, type PictureList, type PictureProgress, type PictureSettings } from '../picture/picture-service.js';
 import type { PictureTools } from '../ports/picture-tools.js';
+import { SerialQueue } from '../../core/serial-queue.js';
 
 export interface AudioSelection {
   readonly input: string;
@@ -127,7 +128,7 @@ export class Engine {
   /** When the stream opened, and when it last reported an output underflow (ms, from deps.now). */
   #quietSince = 0;
   /** Serialises project and device changes so two clicks cannot open two streams. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(private readonly deps: EngineDeps) {
     this.cues = new CueService({ formats: deps.formats, now: deps.now, emit: (event) => this.events.emit('cues', event) });
@@ -516,9 +517,7 @@ export class Engine {
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(work, work);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return this.#queue.run(work);
   }
 }
 
