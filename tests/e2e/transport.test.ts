@@ -4,7 +4,7 @@
  * against the frames the rig actually delivered, counted by the kernel (bytes ALSA read from the
  * rig's mic file), not against anything Loopstage reports about itself.
  */
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -175,6 +175,25 @@ describe('transport in Chromium on the audio rig', () => {
     await page.getByLabel('Locate to timecode').press('Enter');
     await expect.poll(async () => (await shown(page)).label).toBe('10:01:02:03');
     expect((await shown(page)).position).toBe(labelToFrames('10:01:02:03', RATE) * SAMPLES_PER_FRAME);
+    await page.close();
+  });
+
+  it('keeps the device list while the stream runs, and lists a device added since on Refresh devices', async () => {
+    const page = await browser.newPage();
+    const inputs = () => page.getByLabel('Audio input').locator('option').allTextContents();
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    await expect.poll(inputs).toContain('rig_mic');
+    // A device appears in ALSA's configuration, as a newly connected interface would.
+    appendFileSync(rig.env.ALSA_CONFIG_PATH, 'pcm.rig_spare { type plug  slave.pcm "rig_pulse_mic" }\n');
+    // A page load asks for the list, and gets the engine's last one: no probe while the stream runs.
+    await page.reload();
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    await expect.poll(inputs).toContain('rig_mic');
+    expect(await inputs()).not.toContain('rig_spare');
+    await page.getByRole('button', { name: 'Refresh devices' }).click();
+    await expect.poll(inputs, { timeout: 10_000 }).toContain('rig_spare');
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device · device default/);
     await page.close();
   });
 

@@ -69,12 +69,14 @@ type Pending = { resolve: (message: FromAudioProcess) => void; reject: (error: L
  */
 const STATUS_LINE = /^AudioIO: portAudio status - (.*)$/;
 
+const NO_STATS: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
+
 export class AudioProcessHost implements AudioHost {
   readonly #events = new Emitter<AudioHostEvents>();
   readonly #pending = new Map<number, Pending>();
   #child: ChildProcess | null = null;
   #nextId = 1;
-  #stats: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
+  #stats: AudioStats = NO_STATS;
 
   constructor(private readonly log: AudioProcessLog = () => {}) {}
 
@@ -105,7 +107,7 @@ export class AudioProcessHost implements AudioHost {
   }
 
   async open(config: AudioStreamConfig): Promise<OpenedStream> {
-    this.#stats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
+    this.#stats = NO_STATS;
     const reply = await this.#request((id) => ({ type: 'open', id, config }));
     if (reply.type !== 'opened') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
     return reply.stream;

@@ -183,11 +183,10 @@ export class Engine {
         // An output underflow plays silence where audio was due, and an input underflow counts
         // frames the interface never gave: either way what follows is shifted against the timeline,
         // so the measured round trip no longer holds.
-        const outputShifted = outputUnderflows > audio.outputUnderflows;
-        const inputShifted = inputUnderflows > audio.inputUnderflows;
-        if (outputShifted || inputShifted) this.#quietSince = this.deps.now().getTime();
-        const latency = (outputShifted || inputShifted) && audio.latency?.current
-          ? { ...audio.latency, current: false, note: `An ${outputShifted ? 'output' : 'input'} underflow shifted the ${outputShifted ? 'output' : 'input'} after the calibration; calibrate again before recording.` }
+        const shifted = outputUnderflows > audio.outputUnderflows ? 'output' : inputUnderflows > audio.inputUnderflows ? 'input' : null;
+        if (shifted) this.#quietSince = this.deps.now().getTime();
+        const latency = shifted && audio.latency?.current
+          ? { ...audio.latency, current: false, note: `An ${shifted} underflow shifted the ${shifted} after the calibration; calibrate again before recording.` }
           : audio.latency;
         this.#setAudio({ ...audio, lateBuffers, inputOverflows, outputUnderflows, inputUnderflows, latency });
       }
