@@ -108,7 +108,8 @@ describe('recorder in Chromium on the audio rig', () => {
     // Nothing was measured on this stream: the calibration warning is up front, with Calibrate.
     const calibration = page.getByRole('status', { name: 'Calibration', exact: true });
     expect(await calibration.textContent()).toMatch(/^\s*Not calibrated/);
-    expect(await calibration.getByRole('button', { name: 'Calibrate', exact: true }).isEnabled()).toBe(true);
+    // Enabled once the page's first calls (the device list among them) have answered.
+    await expect.poll(() => calibration.getByRole('button', { name: 'Calibrate', exact: true }).isEnabled()).toBe(true);
 
     // One meter per recorded input; the rig's mic plays a ramp, so it reads above silence, and it
     // moves at the event rate.

@@ -69,7 +69,20 @@ type Pending = { resolve: (message: FromAudioProcess) => void; reject: (error: L
  */
 const STATUS_LINE = /^AudioIO: portAudio status - (.*)$/;
 
-const NO_STATS: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
+/** `stats` with the flags of one of naudiodon's status lines counted, or `stats` itself for any other line. */
+export function countStatusLine(stats: AudioStats, line: string): AudioStats {
+  const flags = STATUS_LINE.exec(line)?.[1];
+  if (!flags) return stats;
+  const count = (flag: string) => (flags.includes(flag) ? 1 : 0);
+  return {
+    ...stats,
+    inputOverflows: stats.inputOverflows + count('input overflow'),
+    outputUnderflows: stats.outputUnderflows + count('output underflow'),
+    inputUnderflows: stats.inputUnderflows + count('input underflow'),
+  };
+}
+
+export const NO_STATS: AudioStats = { lateBuffers: 0, buffers: 0, inputOverflows: 0, outputUnderflows: 0, inputUnderflows: 0, guideMisses: 0 };
 
 export class AudioProcessHost implements AudioHost {
   readonly #events = new Emitter<AudioHostEvents>();
@@ -207,14 +220,9 @@ export class AudioProcessHost implements AudioHost {
   }
 
   #noticeStatus(line: string): void {
-    const flags = STATUS_LINE.exec(line)?.[1];
-    if (!flags) return;
-    this.#stats = {
-      ...this.#stats,
-      inputOverflows: this.#stats.inputOverflows + (flags.includes('input overflow') ? 1 : 0),
-      outputUnderflows: this.#stats.outputUnderflows + (flags.includes('output underflow') ? 1 : 0),
-      inputUnderflows: this.#stats.inputUnderflows + (flags.includes('input underflow') ? 1 : 0),
-    };
+    const counted = countStatusLine(this.#stats, line);
+    if (counted === this.#stats) return;
+    this.#stats = counted;
     this.#events.emit('stats', this.#stats);
   }
 
