@@ -38,13 +38,29 @@ export interface AudioProcessLog {
  */
 const STDBUF = ['/usr/bin/stdbuf', '/bin/stdbuf'].find((candidate) => existsSync(candidate)) ?? null;
 
+/**
+ * The audio process runs for a whole session and must not grow. V8 grows the young generation up
+ * to 16 MB per semi-space when it sees steady allocation (ticks, meters, buffers), and glibc gives
+ * each of the many pool threads its own malloc arena; both only ever add resident memory. The
+ * process's live heap is a few MB, so a 1 MB semi-space costs only more frequent, shorter
+ * scavenges. Measured over 330 s of an 8-channel take: 74.5 MB resident with the defaults, 66.3 MB
+ * with these.
+ */
+const AUDIO_PROCESS_V8_FLAGS = ['--max-semi-space-size=1'];
+const AUDIO_PROCESS_MALLOC_ARENAS = '2';
+
 function spawnAudioProcess(log: AudioProcessLog): ChildProcess {
-  const nodeArgs = runningFromSource ? ['--import', 'tsx'] : [];
+  const nodeArgs = [...(runningFromSource ? ['--import', 'tsx'] : []), ...AUDIO_PROCESS_V8_FLAGS];
   const child = fork(entry, [], {
     // One libuv pool thread per open stream plus file I/O: raise the pool well above the default 4.
     // Under Electron the binary runs as plain Node only when told: fork sets this itself, but not
     // when stdbuf stands in front of it.
-    env: { ...process.env, UV_THREADPOOL_SIZE: '16', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+    env: {
+      ...process.env,
+      UV_THREADPOOL_SIZE: '16',
+      MALLOC_ARENA_MAX: AUDIO_PROCESS_MALLOC_ARENAS,
+      ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
+    },
     ...(STDBUF ? { execPath: STDBUF, execArgv: ['-oL', '-eL', process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
