@@ -230,7 +230,9 @@ export const recordingSettingsPatchSchema = recordingSettingsSchema
 
 export const takeSchema = z.object({
   id: z.number().int(),
-  cueId: z.number().int(),
+  /** The cue it was recorded for, or null for a Foley pass take. */
+  cueId: z.number().int().nullable(),
+  passId: z.number().int().nullable(),
   number: z.number().int(),
   path: z.string(),
   channels: z.number().int(),
@@ -251,7 +253,9 @@ export const takeSchema = z.object({
   status: z.enum(['recording', 'complete', 'recovered', 'aborted']),
   problem: z.string().nullable(),
   circled: z.boolean(),
+  alternate: z.boolean(),
   noGood: z.boolean(),
+  falseStart: z.boolean(),
   rating: z.number().int().min(0).max(5).nullable(),
   note: z.string(),
   createdAt: z.string(),
@@ -259,12 +263,38 @@ export const takeSchema = z.object({
 });
 export type Take = z.infer<typeof takeSchema>;
 
+export const takeMarksSchema = z.object({
+  circled: z.boolean(),
+  alternate: z.boolean(),
+  noGood: z.boolean(),
+  falseStart: z.boolean(),
+  rating: z.number().int().min(0).max(5).nullable(),
+  note: z.string().max(10_000),
+}).partial();
+export type TakeMarksPatch = z.infer<typeof takeMarksSchema>;
+
+export const sessionLogEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  stage: z.string(),
+  who: z.string(),
+  action: z.string(),
+  cueId: z.number().int().nullable(),
+  passId: z.number().int().nullable(),
+  takeId: z.number().int().nullable(),
+  text: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type SessionLogEntryDto = z.infer<typeof sessionLogEntrySchema>;
+export const sessionIdentitySchema = z.object({ stage: z.string().max(100), operator: z.string().max(100) });
+
 export const rollRangeSchema = z.object({ start: sample, end: sample });
 export const beepSchema = z.object({ frame: z.number().int(), start: sample, length: sample });
 export const rollPhaseSchema = z.enum(['idle', 'rehearse', 'record', 'playback']);
 export const rollStartedSchema = z.object({
   phase: rollPhaseSchema,
-  cueId: z.number().int(),
+  cueId: z.number().int().nullable(),
+  passId: z.number().int().nullable(),
   range: rollRangeSchema,
   beeps: z.array(beepSchema),
   take: takeSchema.nullable(),
@@ -273,6 +303,7 @@ export const rollStartedSchema = z.object({
 export const recorderStateSchema = z.object({
   phase: rollPhaseSchema,
   cueId: z.number().int().nullable(),
+  passId: z.number().int().nullable(),
   take: takeSchema.nullable(),
   flushedFrames: sample,
   range: rollRangeSchema.nullable(),
@@ -476,6 +507,18 @@ export const methods = {
   'recorder.stop': { params: empty, result: takeSchema.nullable() },
   'takes.list': { params: z.object({ cueId: z.number().int().positive().optional() }).strict(), result: z.array(takeSchema) },
   'takes.play': { params: z.object({ takeId: z.number().int().positive() }).strict(), result: rollStartedSchema },
+  /** Marks a take in the project, its file's iXML and the session log; `others` are the takes it uncircled. */
+  'takes.mark': {
+    params: z.object({ takeId: z.number().int().positive(), marks: takeMarksSchema.strict() }).strict(),
+    result: z.object({ take: takeSchema, others: z.array(takeSchema) }),
+  },
+  'log.list': {
+    params: z.object({ limit: z.number().int().min(1).max(5000).optional(), beforeId: z.number().int().positive().optional() }).strict(),
+    result: z.array(sessionLogEntrySchema),
+  },
+  'log.export': { params: empty, result: z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() }) },
+  'session.identity': { params: empty, result: sessionIdentitySchema },
+  'session.setIdentity': { params: sessionIdentitySchema.partial().strict(), result: sessionIdentitySchema },
   'cueRoll.get': { params: z.object({ cueId: z.number().int().positive() }).strict(), result: cueRollSchema },
   'cueRoll.set': { params: cueRollSchema.strict(), result: cueRollSchema },
   'guides.list': { params: empty, result: z.array(guideSchema) },
@@ -521,7 +564,7 @@ export const events = {
   'audio.status': audioStatusSchema,
   'project.changed': projectInfoSchema.nullable(),
   'cues.changed': cueChangeEventSchema,
-  'takes.changed': z.object({ cueId: z.number().int(), take: takeSchema }),
+  'takes.changed': z.object({ cueId: z.number().int().nullable(), passId: z.number().int().nullable(), take: takeSchema }),
   'recorder.changed': recorderStateSchema,
   'meters': metersSchema,
   'pictures.changed': pictureListSchema,

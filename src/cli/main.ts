@@ -6,7 +6,9 @@ import { charactersCommand, cuesCommand, exportCommand, importCommand, reasonsCo
 import { devicesCommand } from './commands/devices.js';
 import { pictureCommand, synclogCommand } from './commands/picture.js';
 import { projectCommand } from './commands/project.js';
-import { beepsCommand, guideCommand, recordCommand, takesCommand } from './commands/record.js';
+import { beepsCommand, guideCommand, recordCommand } from './commands/record.js';
+import { takesCommand } from './commands/takes.js';
+import { logCommand } from './commands/log.js';
 import { serveCommand } from './commands/serve.js';
 import { tcCommand } from './commands/tc.js';
 import type { CliCommand, CliIo } from './io.js';
@@ -18,7 +20,8 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   devices: { run: devicesCommand, summary: 'list audio and MIDI devices' },
   calibrate: { run: calibrateCommand, summary: 'measure the audio interface\'s round-trip latency by loopback' },
   record: { run: recordCommand, summary: 'roll a cue with beeps and record a take, filed against the cue' },
-  takes: { run: takesCommand, summary: 'list the takes recorded in a project' },
+  takes: { run: takesCommand, summary: 'list the takes recorded in a project, or mark one (circle, alt, rating, NG, note)' },
+  log: { run: logCommand, summary: 'show the session log (takes recorded, recovered, marked), or export it as CSV' },
   beeps: { run: beepsCommand, summary: 'show or set the beeps before each cue: count, frequency, length, spacing, level' },
   guide: { run: guideCommand, summary: 'add a guide track (WAV/BWF) placed on the timeline, or list them' },
   picture: { run: pictureCommand, summary: 'add a picture (probed, proxied when the browser cannot play it), or list them' },

@@ -6,6 +6,8 @@ import type { ApiHandlers, EventName, EventPayload, ImportPreviewDto } from '../
 import type { CueChangeEvent, ImportPreview } from '../engine/cues/cue-service.js';
 import type { Engine } from '../engine/session/engine.js';
 import type { Duration, Position } from '../core/time/index.js';
+import { safeFileName } from '../core/files/safe-file-name.js';
+import { sessionLogCsv } from '../adapters/interchange/session-log-csv.js';
 
 /** Previews list at most this many new cues on the wire; the counts always cover all of them. */
 const PREVIEW_CREATES_SHOWN = 500;
@@ -113,6 +115,18 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'recorder.stop': async () => copy(await engine.recorder.stop()),
     'takes.list': async ({ cueId }) => copy(await engine.recorder.takes(cueId)),
     'takes.play': async ({ takeId }) => copy(await engine.recorder.review(takeId)),
+    'takes.mark': async ({ takeId, marks }) => {
+      const outcome = await engine.recorder.mark(takeId, marks);
+      return copy({ take: outcome.take.after, others: outcome.others.map((change) => change.after) });
+    },
+    'log.list': async (options) => copy(await engine.sessionLog(options)),
+    'log.export': async () => {
+      const entries = await engine.sessionLog();
+      const stamp = new Date().toISOString().slice(0, 10);
+      return { fileName: safeFileName(`${engine.project?.title ?? 'Loopstage'} session log ${stamp}.csv`, 'session-log.csv'), mimeType: 'text/csv', base64: base64(new TextEncoder().encode(sessionLogCsv(entries))) };
+    },
+    'session.identity': async () => engine.identity(),
+    'session.setIdentity': async (patch) => engine.setIdentity(patch),
     'cueRoll.get': async ({ cueId }) => engine.recorder.roll(cueId),
     'cueRoll.set': async (roll) => engine.recorder.setRoll(roll),
     'guides.list': async () => copy(await engine.recorder.guides()),

@@ -19,7 +19,7 @@ const writer = await TakeWriter.create(file, {
   format,
   bext: { description: 'bench', originator: 'Loopstage 0.1', originatorReference: 'LSBENCH', originationDate: '2026-11-21', originationTime: '10:30:00', timeReference: 0, codingHistory: codingHistoryLine(format, 'Loopstage 0.1') },
   ixmlMeta: {
-    project: 'Bench', scene: '1', take: 1, tape: 'BENCH', circled: false, noGood: false, rating: null, note: '',
+    project: 'Bench', scene: '1', take: 1, tape: 'BENCH', circled: false, alternate: false, noGood: false, falseStart: false, rating: null, note: '',
     frameRate: FRAME_RATES['24'], sampleRate: format.sampleRate, bitsPerSample: format.bitsPerSample, timestamp: 0, tracks,
     cue: { number: 'B1', character: 'Bench', line: '' }, fileName: 'throughput.wav',
   },

@@ -575,3 +575,104 @@ describe('0004-pictures', () => {
     expect(await db.get('SELECT picture_id, cue_id, frames FROM sync_logs')).toEqual({ picture_id: null, cue_id: null, frames: '[[0,1,1]]' });
   });
 });
+
+describe('0005-session', () => {
+  const now = '2026-12-04T03:04:05.000Z';
+  const insert = (db: Database, table: string, row: Record<string, string | number | null>) =>
+    db.run(
+      `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map((k) => `$${k}`).join(', ')})`,
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [`$${k}`, v])),
+    );
+  const take = {
+    cue_id: 1, number: 1, path: 'takes/R101_ROBIN_T01.wav', channels: 2, channel_names: '["boom","lav"]', input_channels: '[0,1]',
+    sample_rate: 48000, bits_per_sample: 24, float: 0, start_sample: 172_850_000, length: 48_000, latency: 312, latency_source: 'measured',
+    input_device: 'MOTU 828', output_device: 'MOTU 828', status: 'complete', problem: null, circled: 1, no_good: 0, rating: 4,
+    note: 'keeper', created_at: now, completed_at: now,
+  };
+
+  /** A version-4 database with a project, a character, a scene, two ADR cues, two Foley events and three takes. */
+  async function atVersion4(): Promise<Database> {
+    const db = await freshDb();
+    await migrate(db, loadMigrations(), { to: 4 });
+    await db.run(`INSERT INTO project (id, title, frame_rate, sample_rate, start_sample, created_at) VALUES (1, 'Reel One', '25', 48000, 172800000, ?)`, [now]);
+    await db.run("INSERT INTO characters (id, name) VALUES (1, 'Robin')");
+    await db.run('INSERT INTO scenes (id, number, in_sample, out_sample) VALUES (1, \'12\', 172800000, 173800000)');
+    for (const [id, kind, number, pass] of [[1, 'adr', 'R101', null], [2, 'adr', 'R102', null], [3, 'foley', 'F1', 'feet'], [4, 'foley', 'F2', 'feet']] as const) {
+      await db.run(
+        `INSERT INTO cues (id, kind, number, character_id, scene_id, in_sample, out_sample, foley_pass, created_at, updated_at) VALUES (?, ?, ?, 1, 1, 172850000, 172860000, ?, ?, ?)`,
+        [id, kind, number, pass, now, now],
+      );
+    }
+    await insert(db, 'takes', take);
+    await insert(db, 'takes', { ...take, number: 2, path: 'takes/R101_ROBIN_T02.wav', circled: 0, no_good: 1, rating: null, note: '' });
+    await insert(db, 'takes', { ...take, number: 1, cue_id: 2, path: 'takes/R102_ROBIN_T01.wav', status: 'recording', length: 0, problem: null, completed_at: null, circled: 0, rating: null, note: '' });
+    return db;
+  }
+
+  it('rebuilds takes with pass, alternate and false start, keeping every row; adds passes, take events and the session log', async () => {
+    const db = await atVersion4();
+    const before = await db.all<Record<string, unknown>>('SELECT * FROM takes ORDER BY id');
+    expect(await migrate(db, loadMigrations(), { to: 5 })).toEqual({ from: 4, to: 5, applied: [5] });
+    expect(await getUserVersion(db)).toBe(5);
+    expect(await tables(db)).toEqual([
+      'characters', 'cue_pictures', 'cue_rolls', 'cues', 'foley_pass_events', 'foley_passes', 'guides', 'journal', 'pictures', 'project',
+      'reason_codes', 'reels', 'scenes', 'session_log', 'settings', 'sync_logs', 'take_events', 'takes',
+    ]);
+    const after = await db.all<Record<string, unknown>>('SELECT * FROM takes ORDER BY id');
+    expect(after).toEqual(before.map((row) => ({ ...row, pass_id: null, alternate: 0, false_start: 0 })));
+    expect((await columns(db, 'takes')).map((c) => c.name)).toEqual([
+      'id', 'cue_id', 'pass_id', 'number', 'path', 'channels', 'channel_names', 'input_channels', 'sample_rate', 'bits_per_sample', 'float',
+      'start_sample', 'length', 'latency', 'latency_source', 'dropouts', 'input_device', 'output_device', 'status', 'problem', 'circled',
+      'alternate', 'no_good', 'false_start', 'rating', 'note', 'created_at', 'completed_at',
+    ]);
+    const strict = await db.all<{ name: string; strict: number }>(
+      "SELECT name, strict FROM pragma_table_list WHERE name IN ('takes', 'foley_passes', 'foley_pass_events', 'take_events', 'session_log') ORDER BY name",
+    );
+    expect(strict.map((s) => [s.name, s.strict])).toEqual([['foley_pass_events', 1], ['foley_passes', 1], ['session_log', 1], ['take_events', 1], ['takes', 1]]);
+    // The recovery index survived the rebuild, and the unique (owner, number) pairs hold.
+    const plan = await db.all<{ detail: string }>("EXPLAIN QUERY PLAN SELECT id FROM takes WHERE status = 'recording'");
+    expect(plan.map((p) => p.detail).join('\n')).toContain('takes_recording');
+    expect(await db.all('PRAGMA foreign_key_check')).toEqual([]);
+    expect(await db.get('PRAGMA integrity_check')).toEqual({ integrity_check: 'ok' });
+  });
+
+  it('files a take against a cue or a pass (never both), links pass takes to the events they cover, and keeps the log', async () => {
+    const db = await atVersion4();
+    await migrate(db, loadMigrations());
+    const constraint = async (promise: Promise<unknown>, why: string) => expect(((await errorOf(promise)) as { code?: string }).code, why).toBe('SQLITE_CONSTRAINT');
+    const pass = { name: 'Feet ROBIN sc 12', pass: 'feet', character_id: 1, scope: 'scene', scene_id: 1, in_sample: 172_800_000, out_sample: 173_800_000, created_at: now };
+    await insert(db, 'foley_passes', pass);
+    await constraint(insert(db, 'foley_passes', { ...pass, name: 'feet robin SC 12' }), 'name unique but for case');
+    await constraint(insert(db, 'foley_passes', { ...pass, name: 'x', pass: 'dialogue' }), 'pass kind');
+    await constraint(insert(db, 'foley_passes', { ...pass, name: 'y', out_sample: 172_800_000 }), 'empty range');
+    await constraint(insert(db, 'foley_passes', { ...pass, name: 'z', scope: 'day' }), 'scope');
+    await db.run('INSERT INTO foley_pass_events (pass_id, cue_id) VALUES (1, 3), (1, 4)');
+
+    const passTake = { ...take, cue_id: null, pass_id: 1, number: 1, path: 'takes/Feet_ROBIN_sc12_T01.wav', circled: 0, rating: null, note: '' };
+    await insert(db, 'takes', passTake);
+    await constraint(insert(db, 'takes', { ...passTake, path: 'takes/x.wav' }), 'pass and number taken');
+    await constraint(insert(db, 'takes', { ...passTake, cue_id: 1, number: 9, path: 'takes/both.wav' }), 'a cue and a pass');
+    await constraint(insert(db, 'takes', { ...passTake, pass_id: null, number: 9, path: 'takes/neither.wav' }), 'neither a cue nor a pass');
+    await constraint(insert(db, 'takes', { ...passTake, pass_id: 99, number: 9, path: 'takes/nopass.wav' }), 'no such pass');
+    await constraint(insert(db, 'takes', { ...take, number: 9, path: 'takes/both-marks.wav', circled: 1, alternate: 1 }), 'circled and alternate');
+    await constraint(insert(db, 'takes', { ...take, number: 9, path: 'takes/fs.wav', false_start: 2 }), 'false start is 0/1');
+    await insert(db, 'takes', { ...take, number: 9, path: 'takes/alt.wav', circled: 0, alternate: 1, false_start: 1 });
+
+    const passTakeId = (await db.get<{ id: number }>('SELECT id FROM takes WHERE pass_id = 1'))!.id;
+    await db.run('INSERT INTO take_events (take_id, cue_id) VALUES (?, 3), (?, 4)', [passTakeId, passTakeId]);
+    await constraint(db.run('INSERT INTO take_events (take_id, cue_id) VALUES (?, 99)', [passTakeId]), 'no such event');
+    // Neither the pass nor a covered event can go while a take refers to them.
+    await constraint(db.run('DELETE FROM foley_passes WHERE id = 1'), 'a pass with takes');
+    await constraint(db.run('DELETE FROM cues WHERE id = 3'), 'an event a take covers');
+
+    const entry = { at: now, stage: 'Stage B', who: 'Sam', action: 'take.marked', cue_id: 1, pass_id: null, take_id: 1, text: 'R101 T01: circled', data: '{"circled":true}' };
+    await insert(db, 'session_log', entry);
+    await constraint(insert(db, 'session_log', { ...entry, text: '' }), 'empty text');
+    await constraint(insert(db, 'session_log', { ...entry, action: '' }), 'no action');
+    await constraint(insert(db, 'session_log', { ...entry, data: '[1]' }), 'data is an object');
+    await constraint(insert(db, 'session_log', { ...entry, at: 'now' }), 'time');
+    // The log keeps ids without foreign keys: it outlives what it names.
+    await insert(db, 'session_log', { ...entry, cue_id: 12345, take_id: 67890 });
+    expect(await db.get('SELECT count(*) AS n FROM session_log')).toEqual({ n: 2 });
+  });
+});

@@ -373,6 +373,10 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
       for (let i = 1; i < samples.length; i++) worst = Math.max(worst, Math.abs(samples[i]! - samples[i - 1]! - step));
       expect(worst, format).toBeLessThanOrEqual(tolerance + 1e-9 + (bits === 32 ? 1e-7 : 0));
     }
+    // Each take recorded is in the session log, with its length.
+    const log = JSON.parse(loopstage(['log', '--project', dir, '--json']).stdout) as Array<{ action: string; text: string }>;
+    expect(log.map((e) => e.action)).toEqual(['take.recorded', 'take.recorded', 'take.recorded']);
+    expect(log.map((e) => e.text.replace(/: recorded, [\d.]+ s.*$/, ''))).toEqual(['R101_ROBIN_T01.wav', 'R101_ROBIN_T02.wav', 'R101_ROBIN_T03.wav']);
   });
 
   it('files the take as recovered at once when only the audio process dies mid-take', { timeout: 120_000 }, async () => {
@@ -393,6 +397,11 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
     expect(take.problem).toMatch(/audio process stopped/);
     expect(take.length).toBeGreaterThan(2 * RATE);
     expect(ffprobeTags(file)['stream.duration_ts']).toBe(String(take.length));
+    // The session log says what happened.
+    const log = JSON.parse(loopstage(['log', '--project', dir, '--json']).stdout) as Array<{ action: string; text: string; data: { length?: number } }>;
+    expect(log.map((e) => e.action)).toEqual(['take.recovered']);
+    expect(log[0]!.text).toMatch(/^R102_ROBIN_T01\.wav: recovered, [\d.]+ s kept\. .*audio process stopped/);
+    expect(log[0]!.data.length).toBe(take.length);
   });
 
   it('recovers a take when the recorder is killed mid-take (SIGKILL), playable, and the database agrees with the disk', { timeout: 120_000 }, async () => {
@@ -429,9 +438,14 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
     expect(ffprobeTags(file)['stream.duration_ts']).toBe(String(take!.length));
     expect(soxSamples(file, 0, 2).length).toBe(take!.length);
     expect(Number(ffprobeTags(file).time_reference)).toBe(take!.start);
+    // The session log says what happened, once.
+    const log = () => JSON.parse(loopstage(['log', '--project', dir, '--json']).stdout) as Array<{ action: string; text: string; takeId: number }>;
+    expect(log().map((e) => e.action)).toEqual(['take.recovered']);
+    expect(log()[0]!.text).toMatch(/^R102_ROBIN_T01\.wav: recovered, [\d.]+ s kept\. Recording was interrupted/);
     // And a second look changes nothing.
     const again = JSON.parse(loopstage(['takes', 'list', '--project', dir, '--json']).stdout) as typeof take[];
     expect(again).toEqual([take]);
+    expect(log()).toHaveLength(1);
   });
 });
 

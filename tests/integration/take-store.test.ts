@@ -45,7 +45,7 @@ function fields(number: string, extra: Partial<CueFields> = {}): CueFields {
 
 function newTake(cueId: number, number: number, extra: Partial<NewTake> = {}): NewTake {
   return {
-    cueId, number, path: `takes/C${cueId}_ROBIN_T${String(number).padStart(2, '0')}.wav`,
+    cueId, passId: null, number, path: `takes/C${cueId}_ROBIN_T${String(number).padStart(2, '0')}.wav`,
     channels: 2, channelNames: ['boom', 'lav'], inputChannels: [0, 3], sampleRate: 48000, bitsPerSample: 24, float: false,
     start: 172_800_312, latency: 312, latencySource: 'measured', inputDevice: 'MOTU 828', outputDevice: 'MOTU 828 out',
     createdAt: created, ...extra,
@@ -81,9 +81,10 @@ describe('takes', () => {
     expect(await takes.nextNumber(r101)).toBe(1);
     const begun = await takes.begin(newTake(r101, 1));
     expect(begun).toEqual({
-      ...newTake(r101, 1), id: begun.id, length: 0, dropouts: 0, status: 'recording', problem: null, circled: false, noGood: false,
-      rating: null, note: '', completedAt: null,
+      ...newTake(r101, 1), id: begun.id, length: 0, dropouts: 0, status: 'recording', problem: null, circled: false, alternate: false,
+      noGood: false, falseStart: false, rating: null, note: '', completedAt: null,
     });
+    expect(await codeOf(takes.mark(begun.id, { note: 'too soon' }))).toBe('TAKE_STILL_RECORDING');
     expect(await takes.unfinished()).toEqual([begun]);
     expect(await takes.nextNumber(r101)).toBe(2);
     expect(await takes.nextNumber(r102)).toBe(1);
@@ -92,14 +93,61 @@ describe('takes', () => {
     expect(done).toEqual({ ...begun, status: 'complete', length: 96_000, completedAt: later });
     expect(await takes.unfinished()).toEqual([]);
 
-    const circled = await takes.mark(begun.id, { circled: true, rating: 4, note: 'Best read; slight pop at "there".' });
+    const circled = (await takes.mark(begun.id, { circled: true, rating: 4, note: 'Best read; slight pop at "there".' })).take.after;
     expect(circled).toMatchObject({ circled: true, noGood: false, rating: 4, note: 'Best read; slight pop at "there".' });
-    const ng = await takes.mark(begun.id, { noGood: true, circled: false, rating: null });
+    const ng = (await takes.mark(begun.id, { noGood: true, rating: null })).take.after;
+    // The latest mark wins: NG uncircles.
     expect(ng).toMatchObject({ circled: false, noGood: true, rating: null, note: 'Best read; slight pop at "there".' });
-    expect(await takes.mark(begun.id, {})).toEqual(ng);
-    expect(await takes.mark(begun.id, { rating: 0 })).toMatchObject({ rating: 0 });
+    const unchanged = await takes.mark(begun.id, {});
+    expect(unchanged.take.before).toBe(unchanged.take.after);
+    expect(unchanged.take.after).toEqual(ng);
+    expect((await takes.mark(begun.id, { rating: 0 })).take.after).toMatchObject({ rating: 0 });
     expect(await takes.get(begun.id)).toEqual({ ...ng, rating: 0 });
     expect(await takes.get(9999)).toBeNull();
+  });
+
+  it('keeps one circled take per cue: circling another uncircles it, in one transaction with the files', async () => {
+    const takes = project.takes;
+    const filed = async (cueId: number, number: number, length = 48_000) => {
+      const take = await takes.begin(newTake(cueId, number));
+      return takes.finish(take.id, { status: length > 0 ? 'complete' : 'aborted', length, completedAt: later });
+    };
+    const [t1, t2, t3] = [await filed(r101, 1), await filed(r101, 2), await filed(r101, 3)];
+    const other = await filed(r102, 1);
+    await takes.mark(other.id, { circled: true });
+    const first = await takes.mark(t1.id, { circled: true, note: 'good' });
+    expect(first.others).toEqual([]);
+    await takes.mark(t3.id, { alternate: true });
+
+    // Circling take 2: take 1 gives way, take 3 stays an alternate, R102's circle is untouched.
+    const seen: string[] = [];
+    const second = await takes.mark(t2.id, { circled: true }, async (changes) => {
+      seen.push(...changes.map((c) => `${c.after.number}:${c.before.circled}->${c.after.circled}`));
+    });
+    expect(seen).toEqual(['2:false->true', '1:true->false']);
+    expect(second.others.map((c) => c.after.id)).toEqual([t1.id]);
+    expect((await takes.list({ cueId: r101 })).map((t) => [t.number, t.circled, t.alternate])).toEqual([[1, false, false], [2, true, false], [3, false, true]]);
+    expect((await takes.get(other.id))!.circled).toBe(true);
+
+    // An alternate made circled stops being an alternate; circled and alternate together are refused.
+    expect((await takes.mark(t3.id, { circled: true })).take.after).toMatchObject({ circled: true, alternate: false });
+    expect(await codeOf(takes.mark(t3.id, { circled: true, alternate: true }))).toBe('TAKE_MARK_INVALID');
+    expect(await codeOf(takes.mark(t3.id, { circled: true, noGood: true }))).toBe('TAKE_MARK_INVALID');
+    expect((await takes.mark(t3.id, { falseStart: true })).take.after).toMatchObject({ circled: false, falseStart: true });
+
+    // When the files cannot take the marks, nothing changes in the database either.
+    const before = await takes.list();
+    const failure = await errorOf(takes.mark(t1.id, { circled: true, rating: 5 }, async () => {
+      throw Object.assign(new Error('IXML_NO_ROOM'), { code: 'IXML_NO_ROOM' });
+    }));
+    expect(failure.code).toBe('IXML_NO_ROOM');
+    expect(await takes.list()).toEqual(before);
+
+    // A take without audio cannot be circled or an alternate, but can carry a note.
+    const empty = await filed(r101, 4, 0);
+    expect(await codeOf(takes.mark(empty.id, { circled: true }))).toBe('TAKE_NOT_USABLE');
+    expect(await codeOf(takes.mark(empty.id, { alternate: true }))).toBe('TAKE_NOT_USABLE');
+    expect((await takes.mark(empty.id, { note: 'phone rang' })).take.after.note).toBe('phone rang');
   });
 
   it('stores 32-bit float takes and negative latencies', async () => {
@@ -164,7 +212,7 @@ describe('takes', () => {
     expect(again.code).toBe('TAKE_NOT_RECORDING');
     expect(again.message).toContain('already complete');
 
-    for (const marks of [{ rating: 6 }, { rating: -1 }, { rating: 2.5 }, { circled: 1 as unknown as boolean }, { note: 3 as unknown as string }]) {
+    for (const marks of [{ rating: 6 }, { rating: -1 }, { rating: 2.5 }, { circled: 1 as unknown as boolean }, { note: 3 as unknown as string }, { alternate: 'yes' as unknown as boolean }, { note: 'x'.repeat(10_001) }]) {
       expect(await codeOf(project.takes.mark(take.id, marks)), JSON.stringify(marks)).toBe('TAKE_MARK_INVALID');
     }
     expect(await codeOf(project.takes.mark(9999, { circled: true }))).toBe('TAKE_NOT_FOUND');
@@ -306,7 +354,7 @@ describe('persistence', () => {
     const take = await project.takes.begin(newTake(r101, 1));
     const open = await project.takes.begin(newTake(r101, 2));
     const finished = await project.takes.finish(take.id, { status: 'complete', length: 96_000, completedAt: later });
-    const marked = await project.takes.mark(finished.id, { circled: true, rating: 5, note: 'Circle it.' });
+    const marked = (await project.takes.mark(finished.id, { circled: true, rating: 5, note: 'Circle it.' })).take.after;
     const g = await project.takes.addGuide(guide());
     await project.takes.setRoll({ cueId: r102, preRollMs: null, postRollMs: 1200 });
     await project.close();

@@ -37,6 +37,7 @@ function take(fields: Partial<Take> = {}): Take {
   return {
     id: 1,
     cueId: 7,
+    passId: null,
     number: 1,
     path: 'takes/R101_ROBIN_T01.wav',
     channels: 1,
@@ -54,7 +55,9 @@ function take(fields: Partial<Take> = {}): Take {
     status: 'complete',
     problem: null,
     circled: false,
+    alternate: false,
     noGood: false,
+    falseStart: false,
     rating: null,
     note: '',
     createdAt: '2026-01-01T00:00:00.000Z',

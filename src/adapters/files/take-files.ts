@@ -5,7 +5,8 @@ import path from 'node:path';
 import { probePlacedFile } from '../audio/placed-audio.js';
 import type { AudioFileInfo, TakeFiles } from '../../engine/ports/take-files.js';
 import { repairTake } from './take-recovery.js';
-import { takeFileError } from './take-writer.js';
+import { takeFileError, updateMetadata } from './take-writer.js';
+import type { TakeMarkState } from '../../core/recording/take-marks.js';
 
 export class LocalTakeFiles implements TakeFiles {
   async exists(file: string): Promise<boolean> {
@@ -37,6 +38,11 @@ export class LocalTakeFiles implements TakeFiles {
   probe(file: string): Promise<AudioFileInfo> {
     // The same reading of the header that will play the file (PlacedAudio): what it accepts here, it plays.
     return probePlacedFile(file);
+  }
+
+  async writeMarks(file: string, marks: TakeMarkState): Promise<void> {
+    const { circled, alternate, noGood, falseStart, rating, note } = marks;
+    await updateMetadata(file, (current) => ({ ...current, circled, alternate, noGood, falseStart, rating, note }));
   }
 
   async copy(from: string, to: string): Promise<void> {

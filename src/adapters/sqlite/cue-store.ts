@@ -5,8 +5,8 @@
  * journal is filled from the rows themselves with `json_object`, which keeps a 10,000-cue import
  * within a few hundred milliseconds.
  *
- * Takes refer to their cue and are never deleted (migration 0003), so no action, undo or redo may
- * delete a cue that has takes: each checks first and refuses with CUE_HAS_TAKES before it changes
+ * Takes refer to their cue, or cover Foley events (take_events), and are never deleted (migrations
+ * 0003 and 0005), so no action, undo or redo may delete a cue that has takes: each checks first and refuses with CUE_HAS_TAKES before it changes
  * anything. A cue's roll override (`cue_rolls`) goes with the cue and is journaled with its delete.
  */
 import { LoopstageError } from '../../core/errors.js';
@@ -90,8 +90,10 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
  */
 async function refuseCuesWithTakes(tx: Queryable, ids: readonly number[], replaying?: string): Promise<void> {
   if (!ids.length) return;
+  // A Foley event covered by a pass take (take_events, migration 0005) holds that take too.
   const rows = await tx.all<{ id: number; number: string; takes: number }>(
-    `SELECT c.id, c.number, count(*) AS takes FROM takes t JOIN cues c ON c.id = t.cue_id
+    `SELECT c.id, c.number, count(*) AS takes
+     FROM (SELECT cue_id FROM takes WHERE cue_id IS NOT NULL UNION ALL SELECT cue_id FROM take_events) t JOIN cues c ON c.id = t.cue_id
      WHERE t.cue_id IN (SELECT value FROM json_each(?)) GROUP BY c.id ORDER BY c.number`,
     [JSON.stringify(ids)],
   );

@@ -28,6 +28,7 @@ import { Database, sqliteErrorCode } from './database.js';
 import { getUserVersion, latestVersion, loadMigrations, migrate, type Migration } from './migrations.js';
 import { SqliteTakeStore } from './take-store.js';
 import { SqlitePictureStore } from './picture-store.js';
+import { SqliteSessionLogStore } from './session-log-store.js';
 
 export const PROJECT_DB_NAME = 'project.db';
 export const PROJECT_SUBFOLDERS: readonly string[] = ['takes', 'picture', 'exports', 'logs'];
@@ -316,6 +317,7 @@ export class SqliteProjectHandle implements ProjectHandle {
   readonly cues: SqliteCueStore;
   readonly takes: SqliteTakeStore;
   readonly pictures: SqlitePictureStore;
+  readonly log: SqliteSessionLogStore;
 
   constructor(
     readonly dir: string,
@@ -324,6 +326,7 @@ export class SqliteProjectHandle implements ProjectHandle {
     this.cues = new SqliteCueStore(db);
     this.takes = new SqliteTakeStore(db);
     this.pictures = new SqlitePictureStore(db);
+    this.log = new SqliteSessionLogStore(db);
   }
 
   private live(): Database {

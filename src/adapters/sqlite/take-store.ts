@@ -1,5 +1,5 @@
 /**
- * Takes, guide tracks and per-cue rolls in SQLite (migration 0003). Values are checked here first,
+ * Takes, guide tracks and per-cue rolls in SQLite (migrations 0003 and 0005). Values are checked here first,
  * so a caller gets a sentence that names the field; the schema's CHECK, UNIQUE and foreign-key
  * constraints stay as the last line and are mapped to the same codes. Every write is a single
  * statement (atomic on its own) that returns the row it wrote.
@@ -8,6 +8,7 @@
  * to delete a cue with takes (CUE_HAS_TAKES) before SQLite would.
  */
 import { LoopstageError } from '../../core/errors.js';
+import { applyMarkChange, checkMarkChange, sameMarks, type TakeMarkState } from '../../core/recording/take-marks.js';
 import type {
   CueRoll,
   GuideRecord,
@@ -15,6 +16,8 @@ import type {
   NewGuide,
   NewTake,
   TakeCompletion,
+  MarkedTake,
+  MarkOutcome,
   TakeMarks,
   TakeRecord,
   TakeStatus,
@@ -25,7 +28,8 @@ import { checkRule, isInt, isIntIn, isIso, message, pathProblem, show, updateRow
 
 interface TakeRow {
   id: number;
-  cue_id: number;
+  cue_id: number | null;
+  pass_id: number | null;
   number: number;
   path: string;
   channels: number;
@@ -44,7 +48,9 @@ interface TakeRow {
   status: TakeStatus;
   problem: string | null;
   circled: number;
+  alternate: number;
   no_good: number;
+  false_start: number;
   rating: number | null;
   note: string;
   created_at: string;
@@ -67,6 +73,7 @@ function toTake(row: TakeRow): TakeRecord {
   return {
     id: row.id,
     cueId: row.cue_id,
+    passId: row.pass_id,
     number: row.number,
     path: row.path,
     channels: row.channels,
@@ -85,7 +92,9 @@ function toTake(row: TakeRow): TakeRecord {
     status: row.status,
     problem: row.problem,
     circled: row.circled === 1,
+    alternate: row.alternate === 1,
     noGood: row.no_good === 1,
+    falseStart: row.false_start === 1,
     rating: row.rating,
     note: row.note,
     createdAt: row.created_at,
@@ -107,16 +116,15 @@ function toGuide(row: GuideRow): GuideRecord {
   };
 }
 
-const TAKE_COLUMNS = `id, cue_id, number, path, channels, channel_names, input_channels, sample_rate, bits_per_sample,
-  float, start_sample, length, latency, latency_source, dropouts, input_device, output_device, status, problem, circled, no_good,
-  rating, note, created_at, completed_at`;
+const TAKE_COLUMNS = `id, cue_id, pass_id, number, path, channels, channel_names, input_channels, sample_rate, bits_per_sample,
+  float, start_sample, length, latency, latency_source, dropouts, input_device, output_device, status, problem, circled, alternate,
+  no_good, false_start, rating, note, created_at, completed_at`;
 const GUIDE_COLUMNS = 'id, path, name, start_sample, length, channels, sample_rate, enabled, added_at';
 
 const MAX_CHANNELS = 256;
 const MIN_RATE = 8000;
 const MAX_RATE = 768_000;
 const MAX_GUIDE_NAME = 500;
-const MAX_NOTE = 10_000;
 const MAX_ROLL_MS = 60_000;
 const LATENCY_SOURCES: readonly LatencySource[] = ['measured', 'stored', 'none'];
 const FINISHED: readonly TakeStatus[] = ['complete', 'recovered', 'aborted'];
@@ -143,7 +151,10 @@ function cueNotFound(cueId: number): LoopstageError {
 
 /** Checks a new take field by field (the schema would refuse the same values, less clearly). */
 function checkNewTake(take: NewTake): void {
-  if (!isInt(take.cueId) || take.cueId < 1) throw takeInvalid(`its cue id ${show(take.cueId)} is not a positive integer`);
+  const owner = (id: number | null) => id === null || (isInt(id) && id >= 1);
+  if (!owner(take.cueId) || !owner(take.passId) || (take.cueId === null) === (take.passId === null)) {
+    throw takeInvalid(`it belongs to a cue or a Foley pass (a positive id for exactly one), not cue ${show(take.cueId)} and pass ${show(take.passId)}`);
+  }
   if (!isInt(take.number) || take.number < 1) throw takeInvalid(`its number ${show(take.number)} is not a whole number from 1`);
   const bad = pathProblem(take.path);
   if (bad) throw takeInvalid(`its path ${show(take.path)} is not usable (${bad})`, { path: take.path });
@@ -166,19 +177,6 @@ function checkNewTake(take: NewTake): void {
   if (!LATENCY_SOURCES.includes(take.latencySource)) throw takeInvalid(`its latency source ${show(take.latencySource)} is not measured, stored or none`);
   if (typeof take.inputDevice !== 'string' || typeof take.outputDevice !== 'string') throw takeInvalid('its input and output device names must be strings');
   if (!isIso(take.createdAt)) throw takeInvalid(`its creation time ${show(take.createdAt)} is not an ISO 8601 UTC time`);
-}
-
-function checkMarks(marks: TakeMarks): void {
-  const invalid = (what: string): LoopstageError =>
-    new LoopstageError('TAKE_MARK_INVALID', `The take was not marked because ${what}.`, { marks: { ...marks } });
-  if (marks.circled !== undefined && typeof marks.circled !== 'boolean') throw invalid('circled must be true or false; pass one of those');
-  if (marks.noGood !== undefined && typeof marks.noGood !== 'boolean') throw invalid('NG must be true or false; pass one of those');
-  if (marks.rating !== undefined && marks.rating !== null && !isIntIn(marks.rating, 0, 5)) {
-    throw invalid(`the rating ${show(marks.rating)} is not 0 to 5 stars; give a whole number of stars from 0 to 5, or none`);
-  }
-  if (marks.note !== undefined && (typeof marks.note !== 'string' || marks.note.length > MAX_NOTE)) {
-    throw invalid(`a note is text of at most ${MAX_NOTE} characters; shorten it`);
-  }
 }
 
 function checkGuideFields(guide: Partial<NewGuide>): void {
@@ -216,7 +214,7 @@ function constraintError(
   context: { cueId?: number; cueNumber?: string; number?: number; path?: string },
 ): LoopstageError | null {
   const text = message(error);
-  if (/UNIQUE constraint failed: takes\.cue_id, takes\.number/.test(text)) {
+  if (/UNIQUE constraint failed: takes\.(cue_id|pass_id), takes\.number/.test(text)) {
     return new LoopstageError(
       'TAKE_NUMBER_TAKEN',
       `Take ${context.number} of cue ${context.cueNumber ?? context.cueId} already exists and take numbers are never reused; ask for the next number and record again.`,
@@ -259,12 +257,12 @@ export class SqliteTakeStore implements TakeStore {
     checkNewTake(take);
     try {
       const [row] = await this.db.all<TakeRow>(
-        `INSERT INTO takes (cue_id, number, path, channels, channel_names, input_channels, sample_rate, bits_per_sample,
+        `INSERT INTO takes (cue_id, pass_id, number, path, channels, channel_names, input_channels, sample_rate, bits_per_sample,
            float, start_sample, latency, latency_source, input_device, output_device, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          RETURNING ${TAKE_COLUMNS}`,
         [
-          take.cueId, take.number, take.path, take.channels, JSON.stringify(take.channelNames), JSON.stringify(take.inputChannels),
+          take.cueId, take.passId, take.number, take.path, take.channels, JSON.stringify(take.channelNames), JSON.stringify(take.inputChannels),
           take.sampleRate, take.bitsPerSample, take.float ? 1 : 0, take.start, take.latency, take.latencySource,
           take.inputDevice, take.outputDevice, take.createdAt,
         ],
@@ -274,7 +272,7 @@ export class SqliteTakeStore implements TakeStore {
       const cue = /UNIQUE constraint failed: takes\.cue_id/.test(message(error))
         ? await this.db.get<{ number: string }>('SELECT number FROM cues WHERE id = ?', [take.cueId])
         : undefined;
-      throw constraintError(error, 'take', { cueId: take.cueId, cueNumber: cue?.number, number: take.number, path: take.path }) ?? error;
+      throw constraintError(error, 'take', { cueId: take.cueId ?? undefined, cueNumber: cue?.number, number: take.number, path: take.path }) ?? error;
     }
   }
 
@@ -309,31 +307,51 @@ export class SqliteTakeStore implements TakeStore {
     );
   }
 
-  async mark(id: number, marks: TakeMarks): Promise<TakeRecord> {
-    checkMarks(marks);
-    const sets: [string, SqlValue][] = [];
-    if (marks.circled !== undefined) sets.push(['circled', marks.circled ? 1 : 0]);
-    if (marks.noGood !== undefined) sets.push(['no_good', marks.noGood ? 1 : 0]);
-    if (marks.rating !== undefined) sets.push(['rating', marks.rating]);
-    if (marks.note !== undefined) sets.push(['note', marks.note]);
-    let row: TakeRow | undefined;
-    if (sets.length === 0) {
-      row = await this.db.get<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes WHERE id = ?`, [id]);
-    } else {
-      try {
-        [row] = await this.db.all<TakeRow>(
-          `UPDATE takes SET ${sets.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ? RETURNING ${TAKE_COLUMNS}`,
-          [...sets.map(([, value]) => value), id],
-        );
-      } catch (error) {
-        if (/CHECK constraint failed/.test(message(error))) {
-          throw new LoopstageError('TAKE_MARK_INVALID', `The take was not marked because the database refused a value (${checkRule(error)}); check the rating and flags.`, { id });
-        }
-        throw error;
+  async mark(id: number, marks: TakeMarks, beforeCommit?: (changes: readonly MarkedTake[]) => Promise<void>): Promise<MarkOutcome> {
+    checkMarkChange(marks);
+    return this.db.transaction(async (tx) => {
+      const row = await tx.get<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes WHERE id = ?`, [id]);
+      if (!row) throw takeNotFound(id);
+      const before = toTake(row);
+      if (before.status === 'recording') {
+        throw new LoopstageError('TAKE_STILL_RECORDING', `Take ${before.number} is still being recorded; mark it once it stops.`, { id });
       }
-    }
-    if (!row) throw takeNotFound(id);
-    return toTake(row);
+      const next = applyMarkChange(before, marks);
+      if ((next.circled || next.alternate) && before.length === 0) {
+        throw new LoopstageError(
+          'TAKE_NOT_USABLE',
+          `Take ${before.number} holds no audio${before.problem ? ` (${before.problem})` : ''}, so it cannot be ${next.circled ? 'circled' : 'an alternate'}; choose another take.`,
+          { id, status: before.status },
+        );
+      }
+      const changes: MarkedTake[] = [];
+      const write = async (take: TakeRecord, state: TakeMarkState): Promise<MarkedTake> => {
+        const [written] = await tx.all<TakeRow>(
+          `UPDATE takes SET circled = ?, alternate = ?, no_good = ?, false_start = ?, rating = ?, note = ? WHERE id = ? RETURNING ${TAKE_COLUMNS}`,
+          [state.circled ? 1 : 0, state.alternate ? 1 : 0, state.noGood ? 1 : 0, state.falseStart ? 1 : 0, state.rating, state.note, take.id],
+        );
+        return { before: take, after: toTake(written!) };
+      };
+      const take = sameMarks(before, next) ? { before, after: before } : await write(before, next);
+      if (take.after !== before) changes.push(take);
+      const others: MarkedTake[] = [];
+      if (next.circled && !before.circled) {
+        // One circled take per cue or pass: the one circled before gives way.
+        const rows = await tx.all<TakeRow>(
+          `SELECT ${TAKE_COLUMNS} FROM takes WHERE circled = 1 AND id <> ? AND ${before.cueId !== null ? 'cue_id' : 'pass_id'} = ?`,
+          [id, before.cueId ?? before.passId],
+        );
+        for (const other of rows.map(toTake)) others.push(await write(other, { ...other, circled: false }));
+      }
+      changes.push(...others);
+      if (changes.length > 0) await beforeCommit?.(changes);
+      return { take, others };
+    }).catch((error: unknown) => {
+      if (/CHECK constraint failed/.test(message(error))) {
+        throw new LoopstageError('TAKE_MARK_INVALID', `The take was not marked because the database refused a value (${checkRule(error)}); check the rating and flags.`, { id });
+      }
+      throw error;
+    });
   }
 
   async get(id: number): Promise<TakeRecord | null> {
@@ -341,10 +359,12 @@ export class SqliteTakeStore implements TakeStore {
     return row ? toTake(row) : null;
   }
 
-  async list(filter: { readonly cueId?: number } = {}): Promise<TakeRecord[]> {
-    const rows = filter.cueId === undefined
-      ? await this.db.all<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes ORDER BY cue_id, number`)
-      : await this.db.all<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes WHERE cue_id = ? ORDER BY number`, [filter.cueId]);
+  async list(filter: { readonly cueId?: number; readonly passId?: number } = {}): Promise<TakeRecord[]> {
+    const rows = filter.cueId !== undefined
+      ? await this.db.all<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes WHERE cue_id = ? ORDER BY number`, [filter.cueId])
+      : filter.passId !== undefined
+        ? await this.db.all<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes WHERE pass_id = ? ORDER BY number`, [filter.passId])
+        : await this.db.all<TakeRow>(`SELECT ${TAKE_COLUMNS} FROM takes ORDER BY cue_id IS NULL, cue_id, pass_id, number`);
     return rows.map(toTake);
   }
 

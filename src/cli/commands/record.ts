@@ -1,6 +1,6 @@
 /**
- * `loopstage record`, `loopstage takes` and `loopstage guide`: rolling a cue and recording a take
- * from a terminal, listing takes, adding guide tracks. The same engine and recorder as the UI.
+ * `loopstage record`, `loopstage beeps` and `loopstage guide`: rolling a cue and recording a take
+ * from a terminal, setting the beeps, adding guide tracks. The same engine and recorder as the UI.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,9 +25,6 @@ export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER 
   --names names the recorded channels in order (iXML TRACK_LIST). --input/--output, --channels,
   --names and --format are remembered for the project. Ctrl-C stops the take
   early; what was recorded is kept.`;
-
-export const TAKES_USAGE = `usage: loopstage takes list --project DIR [--cue NUMBER] [--json]
-  Lists the takes recorded in a project (all, or one cue's), with their files and placement.`;
 
 export const BEEPS_USAGE = `usage: loopstage beeps --project DIR [--count N] [--frequency HZ] [--frames N] [--spacing S]
                       [--level DBFS] [--on-in | --no-on-in] [--json]
@@ -74,7 +71,7 @@ export function takeJson(take: TakeRecord, info: ProjectInfo, cueNumber: string)
   };
 }
 
-function takeLine(take: ReturnType<typeof takeJson>): string {
+export function takeLine(take: ReturnType<typeof takeJson>): string {
   const format = take.float ? '32-bit float' : `${take.bitsPerSample}-bit`;
   const problem = take.problem ? `\n    ${take.problem}` : '';
   return `${take.cue} take ${take.number} (${take.status}): ${take.path}, ${take.channels} ch [${take.channelNames.join(', ')}] ${format} ${take.sampleRate} Hz, starts ${take.startTimecode} (sample ${take.start}), ${take.seconds.toFixed(3)} s, latency ${take.latency} samples (${take.latencySource})${problem}`;
@@ -167,29 +164,6 @@ export const recordCommand: CliCommand = async (args, io) => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();
-  }
-};
-
-export const takesCommand: CliCommand = async (args, io) => {
-  const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h' || rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${TAKES_USAGE}\n`);
-    return 0;
-  }
-  if (sub !== 'list') throw usageError(sub === undefined ? 'say what to do with takes: list.' : `there is no "takes ${sub}"; use takes list.`, TAKES_USAGE);
-  const { values } = parseArgs({ args: rest, options: { project: { type: 'string' }, cue: { type: 'string' }, json: { type: 'boolean', default: false } } });
-  if (!values.project) throw usageError('--project DIR is required.', TAKES_USAGE);
-  const session = await openCueSession(path.resolve(io.cwd, values.project));
-  try {
-    const cue = values.cue === undefined ? null : session.service.findByNumber(values.cue);
-    const takes = await session.handle.takes.list(cue ? { cueId: cue.id } : {});
-    const numberOf = new Map(session.service.list().map((c) => [c.id, c.number]));
-    const rows = takes.map((take) => takeJson(take, session.info, numberOf.get(take.cueId) ?? String(take.cueId)));
-    if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
-    else io.stdout.write(rows.length === 0 ? 'No takes yet.\n' : `${rows.map(takeLine).join('\n')}\n`);
-    return 0;
-  } finally {
-    await session.close();
   }
 };
 

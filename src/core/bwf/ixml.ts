@@ -30,8 +30,12 @@ export interface TakeIxml {
   /** TAPE: the session day, roll or sound-roll name the project uses. */
   readonly tape: string;
   readonly circled: boolean;
+  /** An alternate to the circled take (ALTERNATE in the LOOPSTAGE block; iXML has no field for it). */
+  readonly alternate: boolean;
   /** NG ("no good"): iXML NO_GOOD, and NG in the LOOPSTAGE block. */
   readonly noGood: boolean;
+  /** iXML FALSE_START. */
+  readonly falseStart: boolean;
   /** Stars, 0–5, or null when nobody rated the take. */
   readonly rating: number | null;
   readonly note: string;
@@ -177,6 +181,7 @@ export function ixmlDocument(meta: TakeIxml): string {
     el(1, 'TAPE', meta.tape),
     el(1, 'CIRCLED', bool(meta.circled)),
     el(1, 'NO_GOOD', bool(meta.noGood)),
+    el(1, 'FALSE_START', bool(meta.falseStart)),
     el(1, 'NOTE', meta.note),
     '\t<SPEED>',
     el(2, 'MASTER_SPEED', ratio),
@@ -207,6 +212,7 @@ export function ixmlDocument(meta: TakeIxml): string {
     el(2, 'LINE_TEXT', meta.cue.line),
     el(2, 'RATING', meta.rating === null ? '' : meta.rating),
     el(2, 'NG', bool(meta.noGood)),
+    el(2, 'ALTERNATE', bool(meta.alternate)),
     '\t</LOOPSTAGE>',
     '</BWFXML>',
     '',
@@ -484,7 +490,9 @@ export function parseIxml(text: string): TakeIxml {
     take: int(root, 'TAKE', 0),
     tape: str(root, 'TAPE'),
     circled: isTrue(str(root, 'CIRCLED')),
+    alternate: isTrue(str(loopstage, 'ALTERNATE')),
     noGood: ng ? isTrue(textOf(ng)) : isTrue(str(root, 'NO_GOOD')),
+    falseStart: isTrue(str(root, 'FALSE_START')),
     rating: /^[0-5]$/.test(ratingText) ? Number(ratingText) : null,
     note: str(root, 'NOTE'),
     frameRate: parseFrameRate(`${ratio}${flag}`),

@@ -1,3 +1,4 @@
+import type { SessionLogStore } from './session-log.js';
 import type { CueStore } from './cue-store.js';
 import type { PictureStore } from './picture-store.js';
 import type { TakeStore } from './take-store.js';
@@ -43,6 +44,8 @@ export interface ProjectHandle {
   readonly takes: TakeStore;
   /** The project's pictures, the picture each cue was spotted on, and sync logs. */
   readonly pictures: PictureStore;
+  /** The session log: every action with its time, stage and who. */
+  readonly log: SessionLogStore;
   info(): Promise<ProjectInfo>;
   /** Validates the merged settings and stores them; returns the updated info. */
   updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;

@@ -1,3 +1,5 @@
+import type { TakeMarkState } from '../../core/recording/take-marks.js';
+
 /** The port to the files takes and guide tracks live in (adapters/files). Paths are absolute. */
 
 export interface AudioFileInfo {
@@ -24,6 +26,12 @@ export interface TakeFiles {
   repair(file: string): Promise<{ readonly frames: number; readonly repaired: boolean }>;
   /** Reads a WAV/BWF/RF64 header as playback will (PLACED_AUDIO_MISSING, _FORMAT or _READ with a sentence when it cannot). */
   probe(file: string): Promise<AudioFileInfo>;
+  /**
+   * Rewrites the marks (circled, alternate, NG, false start, rating, note) in a take's iXML, in
+   * place and synced; the audio bytes are never touched. IXML_NO_ROOM when they do not fit the
+   * chunk (the file is then unchanged), TAKE_NO_IXML for a file without one, TAKE_FILE_MISSING.
+   */
+  writeMarks(file: string, marks: TakeMarkState): Promise<void>;
   /** Copies a file to `to`, never over an existing file (TAKE_FILE_EXISTS), and syncs it. */
   copy(from: string, to: string): Promise<void>;
 }

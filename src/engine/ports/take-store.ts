@@ -7,6 +7,8 @@
  * deleted: a take is what an actor gave, and the editor may want it back.
  */
 
+import type { TakeMarkChange, TakeMarkState } from '../../core/recording/take-marks.js';
+
 export type TakeStatus = 'recording' | 'complete' | 'recovered' | 'aborted';
 
 /** How the latency subtracted from a take's placement was known. */
@@ -14,8 +16,11 @@ export type LatencySource = 'measured' | 'stored' | 'none';
 
 export interface TakeRecord {
   readonly id: number;
-  readonly cueId: number;
-  /** Take number within its cue, from 1; numbers are never reused, aborted takes keep theirs. */
+  /** The cue the take was recorded for (an ADR line or one Foley event), or null for a Foley pass take. */
+  readonly cueId: number | null;
+  /** The Foley pass the take was recorded across, or null. */
+  readonly passId: number | null;
+  /** Take number within its cue or pass, from 1; numbers are never reused, aborted takes keep theirs. */
   readonly number: number;
   /** Path relative to the project folder, with forward slashes (e.g. `takes/R101_ROBIN_T01.wav`). */
   readonly path: string;
@@ -41,8 +46,13 @@ export interface TakeRecord {
   readonly status: TakeStatus;
   /** What went wrong (a take cut short or aborted), or what recovery found; null for a take without a story. */
   readonly problem: string | null;
+  /** The take for the edit: at most one per cue or pass. */
   readonly circled: boolean;
+  /** A second choice the editor should also see. */
+  readonly alternate: boolean;
   readonly noGood: boolean;
+  /** The actor stopped early and went again. */
+  readonly falseStart: boolean;
   /** Stars 0–5, or null when nobody rated the take. */
   readonly rating: number | null;
   readonly note: string;
@@ -51,7 +61,7 @@ export interface TakeRecord {
   readonly completedAt: string | null;
 }
 
-export type NewTake = Omit<TakeRecord, 'id' | 'length' | 'dropouts' | 'status' | 'problem' | 'circled' | 'noGood' | 'rating' | 'note' | 'completedAt'>;
+export type NewTake = Omit<TakeRecord, 'id' | 'length' | 'dropouts' | 'status' | 'problem' | keyof TakeMarkState | 'completedAt'>;
 
 export interface TakeCompletion {
   readonly status: Exclude<TakeStatus, 'recording'>;
@@ -61,11 +71,18 @@ export interface TakeCompletion {
   readonly dropouts?: number;
 }
 
-export interface TakeMarks {
-  readonly circled?: boolean;
-  readonly noGood?: boolean;
-  readonly rating?: number | null;
-  readonly note?: string;
+export type TakeMarks = TakeMarkChange;
+
+/** A take's marks before and after a change. */
+export interface MarkedTake {
+  readonly before: TakeRecord;
+  readonly after: TakeRecord;
+}
+
+/** What one mark changed: the take asked for, and the take of the same cue or pass it uncircled. */
+export interface MarkOutcome {
+  readonly take: MarkedTake;
+  readonly others: readonly MarkedTake[];
 }
 
 /** A guide track: a WAV/BWF copied into the project, placed on the timeline. */
@@ -101,11 +118,17 @@ export interface TakeStore {
   begin(take: NewTake): Promise<TakeRecord>;
   /** Completes a take that is `recording`; TAKE_NOT_RECORDING otherwise. */
   finish(id: number, completion: TakeCompletion): Promise<TakeRecord>;
-  /** Marks what people say about a take (circled, NG, rating, note). */
-  mark(id: number, marks: TakeMarks): Promise<TakeRecord>;
+  /**
+   * Marks what people say about a take (core/recording/take-marks.ts: the latest mark wins, one
+   * circled take per cue or pass). One transaction: `beforeCommit` sees every take whose marks
+   * change (the files are rewritten there) and, by throwing, leaves the database as it was.
+   * TAKE_NOT_FOUND; TAKE_STILL_RECORDING (mark it once it stops); TAKE_NOT_USABLE to circle or
+   * make an alternate of a take that holds no audio.
+   */
+  mark(id: number, marks: TakeMarks, beforeCommit?: (changes: readonly MarkedTake[]) => Promise<void>): Promise<MarkOutcome>;
   get(id: number): Promise<TakeRecord | null>;
-  /** All takes, or one cue's, ordered by cue then take number. */
-  list(filter?: { readonly cueId?: number }): Promise<TakeRecord[]>;
+  /** All takes (cue takes by cue, then pass takes by pass), or one cue's or pass's, by take number. */
+  list(filter?: { readonly cueId?: number; readonly passId?: number }): Promise<TakeRecord[]>;
   /** Takes left `recording` (a crash cut them short). */
   unfinished(): Promise<TakeRecord[]>;
 

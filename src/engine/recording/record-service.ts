@@ -26,9 +26,13 @@ import type { SampleEncoding } from '../../core/audio/pcm.js';
 import { AUDIO_PROCESS_EXITED, type AudioHost, type OutputProgramSpec, type PlacedFileSpec, type RollPhase, type TakeCaptureResult } from '../ports/audio-host.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
 import { baseName, joinPath } from '../../core/files/project-path.js';
-import type { CueRoll, GuideRecord, LatencySource, TakeRecord } from '../ports/take-store.js';
+import type { CueRoll, GuideRecord, LatencySource, MarkOutcome, TakeRecord } from '../ports/take-store.js';
+import type { TakeMarkChange } from '../../core/recording/take-marks.js';
+import { markTake } from './take-marking.js';
+import { loadActor } from '../session/session-identity.js';
 import type { TakeFiles } from '../ports/take-files.js';
 import type { TransportSnapshot } from '../../core/transport/transport-clock.js';
+import { takeNote, writeLog } from '../session/session-log.js';
 
 export const RECORDING_SETTINGS_KEY = 'recording';
 export const TAKES_FOLDER = 'takes';
@@ -68,13 +72,20 @@ export interface StreamFacts {
 }
 
 export interface TakesChanged {
-  readonly cueId: number;
+  readonly cueId: number | null;
+  readonly passId: number | null;
   readonly take: TakeRecord;
+}
+
+/** The event that says a take was added or changed. */
+export function takesChanged(take: TakeRecord): TakesChanged {
+  return { cueId: take.cueId, passId: take.passId, take };
 }
 
 export interface RecorderState {
   readonly phase: RollPhase;
   readonly cueId: number | null;
+  readonly passId: number | null;
   /** The take being recorded, while it is. */
   readonly take: TakeRecord | null;
   /** Frames of the current take safely on disk (the last header refresh). */
@@ -94,7 +105,9 @@ export interface RollRequest {
 
 export interface RollStarted {
   readonly phase: RollPhase;
-  readonly cueId: number;
+  /** The cue rolled, or null for a Foley pass. */
+  readonly cueId: number | null;
+  readonly passId: number | null;
   readonly range: RollRange;
   readonly beeps: readonly Beep[];
   readonly take: TakeRecord | null;
@@ -115,7 +128,7 @@ interface ActiveTake {
 }
 
 export class RecordService {
-  #state: RecorderState = { phase: 'idle', cueId: null, take: null, flushedFrames: 0, range: null };
+  #state: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null };
   #active: ActiveTake | null = null;
   /** Take results that arrived before the arm call returned (a zero-length take). */
   readonly #early = new Map<number, TakeCaptureResult>();
@@ -194,6 +207,35 @@ export class RecordService {
     return this.ctx.project().handle.takes.list(cueId === undefined ? {} : { cueId });
   }
 
+  /**
+   * Marks a take (circled, alternate, NG, false start, rating, note) in the database, its file's
+   * iXML and the session log (take-marking.ts); every take whose marks changed is announced.
+   */
+  async mark(takeId: number, marks: TakeMarkChange, who?: string): Promise<MarkOutcome> {
+    const { handle } = this.ctx.project();
+    const outcome = await markTake(
+      { handle, files: this.ctx.files, now: this.ctx.now, actor: await loadActor(handle, who), nameOf: (take) => this.#takeName(take) },
+      takeId,
+      marks,
+    );
+    for (const change of [outcome.take, ...outcome.others]) {
+      if (change.before !== change.after) this.ctx.emitTakes(takesChanged(change.after));
+    }
+    return outcome;
+  }
+
+  #takeName(take: TakeRecord): string {
+    let owner = take.passId !== null ? `pass ${take.passId}` : `cue ${take.cueId}`;
+    if (take.cueId !== null) {
+      try {
+        owner = this.ctx.cue(take.cueId).number;
+      } catch {
+        // A cue undone since: the id still names it.
+      }
+    }
+    return `${owner} T${String(take.number).padStart(2, '0')}`;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Rolling and recording
 
@@ -238,9 +280,9 @@ export class RecordService {
       if (take) await this.ctx.audio.stopTake('the transport did not start').catch(() => null);
       throw error;
     }
-    this.#setState({ phase, cueId: cue.id, take: take?.record ?? null, flushedFrames: 0, range });
+    this.#setState({ phase, cueId: cue.id, passId: null, take: take?.record ?? null, flushedFrames: 0, range });
     this.ctx.log?.(`recorder: ${phase} ${cue.number} ${range.start}..${range.end}${take ? ` take ${take.record.number} → ${take.record.path}` : ''}`);
-    return { phase, cueId: cue.id, range, beeps, take: take?.record ?? null, warning };
+    return { phase, cueId: cue.id, passId: null, range, beeps, take: take?.record ?? null, warning };
   }
 
   /** Plays a take back at its place on the timeline, with guide and beeps per the playback switches. */
@@ -252,7 +294,9 @@ export class RecordService {
     const take = await handle.takes.get(takeId);
     if (!take) throw new LoopstageError('TAKE_NOT_FOUND', 'That take is not in this project.', { takeId });
     if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
-    const { range: cueRange, beeps, settings } = await this.plan(take.cueId);
+    // A cue's take plays inside the cue's roll, beeps and all; a pass take over its own length.
+    const planned = take.cueId !== null ? await this.plan(take.cueId) : { range: { start: take.start, end: take.start + take.length }, beeps: [], settings: await this.settings() };
+    const { range: cueRange, beeps, settings } = planned;
     const range: RollRange = { start: position(Math.min(cueRange.start, take.start)), end: position(Math.max(cueRange.end, take.start + take.length)) };
     await this.ctx.transport({ kind: 'stop' });
     const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
@@ -260,8 +304,8 @@ export class RecordService {
     await this.ctx.settled();
     await this.ctx.transport({ kind: 'locate', position: range.start });
     await this.ctx.transport({ kind: 'play', until: range.end });
-    this.#setState({ phase: 'playback', cueId: take.cueId, take: null, flushedFrames: 0, range });
-    return { phase: 'playback', cueId: take.cueId, range, beeps, take, warning: null };
+    this.#setState({ phase: 'playback', cueId: take.cueId, passId: take.passId, take: null, flushedFrames: 0, range });
+    return { phase: 'playback', cueId: take.cueId, passId: take.passId, range, beeps, take, warning: null };
   }
 
   /**
@@ -355,6 +399,7 @@ export class RecordService {
     const format = formatOf(settings.encoding);
     const record = await handle.takes.begin({
       cueId: cue.id,
+      passId: null,
       number,
       path: relative,
       channels: settings.inputChannels.length,
@@ -386,7 +431,9 @@ export class RecordService {
       take: number,
       tape,
       circled: false,
+      alternate: false,
       noGood: false,
+      falseStart: false,
       rating: null,
       note: '',
       frameRate: rate,
@@ -414,7 +461,8 @@ export class RecordService {
     } catch (error) {
       const reason = isLoopstageError(error) ? error.message : String(error);
       const aborted = await handle.takes.finish(record.id, { status: 'aborted', length: 0, completedAt: this.ctx.now().toISOString(), problem: `The take could not start: ${reason}` });
-      this.ctx.emitTakes({ cueId: cue.id, take: aborted });
+      await logFiled(handle, this.ctx.now(), aborted, this.ctx.log);
+      this.ctx.emitTakes(takesChanged(aborted));
       throw error;
     }
     let settle!: (take: TakeRecord) => void;
@@ -426,7 +474,7 @@ export class RecordService {
     done.catch(() => undefined);
     const active: ActiveTake = { record, absolutePath, takeId, dropoutsBefore: stream.dropouts, done, settle, fail, flushedFrames: 0 };
     this.#active = active;
-    this.ctx.emitTakes({ cueId: cue.id, take: record });
+    this.ctx.emitTakes(takesChanged(record));
     const early = this.#early.get(takeId);
     if (early) {
       this.#early.delete(takeId);
@@ -452,8 +500,9 @@ export class RecordService {
         dropouts,
       });
       this.ctx.log?.(`recorder: take ${take.number} of cue ${take.cueId} filed: ${take.length} frames at ${take.start} (${take.status})`);
+      await logFiled(handle, this.ctx.now(), take, this.ctx.log);
       this.#setState({ ...this.#state, phase: 'idle', take: null, flushedFrames: take.length });
-      this.ctx.emitTakes({ cueId: take.cueId, take });
+      this.ctx.emitTakes(takesChanged(take));
       active.settle(take);
     } catch (error) {
       this.#setState({ ...this.#state, phase: 'idle', take: null });
@@ -466,8 +515,9 @@ export class RecordService {
     this.#active = null;
     try {
       const take = await recoverTake(this.ctx.project().handle, this.ctx.files, active.record, this.ctx.project().info.dir, this.ctx.now(), why);
+      await logFiled(this.ctx.project().handle, this.ctx.now(), take, this.ctx.log);
       this.#setState({ ...this.#state, phase: 'idle', take: null });
-      this.ctx.emitTakes({ cueId: take.cueId, take });
+      this.ctx.emitTakes(takesChanged(take));
       active.settle(take);
     } catch (error) {
       active.fail(error);
@@ -551,9 +601,20 @@ export async function recoverTakes(handle: ProjectHandle, files: TakeFiles, dir:
   for (const take of await handle.takes.unfinished()) {
     const filed = await recoverTake(handle, files, take, dir, now, 'Recording was interrupted (the program stopped or the machine lost power)');
     log?.(`recorder: take ${take.path} ${filed.status}: ${filed.length} frames (${filed.problem ?? ''})`);
+    await logFiled(handle, now, filed, log);
     recovered.push(filed);
   }
   return recovered;
+}
+
+/** The session log's entry for a take that was filed: recorded, recovered or aborted. */
+async function logFiled(handle: ProjectHandle, now: Date, take: TakeRecord, log?: (line: string) => void): Promise<void> {
+  const seconds = (take.length / take.sampleRate).toFixed(1);
+  const text = take.status === 'complete' ? `recorded, ${seconds} s` : take.status === 'recovered' ? `recovered, ${seconds} s kept` : 'aborted';
+  const action = take.status === 'complete' ? 'take.recorded' : `take.${take.status}`;
+  // The take is filed whatever happens here: a log that cannot be written is reported, not fatal.
+  await writeLog(handle, now, { ...takeNote(action, take, `${text}${take.problem ? `. ${take.problem}` : ''}`), who: take.status === 'complete' ? undefined : '' })
+    .catch((error: unknown) => log?.(`session log: could not note take ${take.path} (${String(error)})`));
 }
 
 async function recoverTake(handle: ProjectHandle, files: TakeFiles, take: TakeRecord, dir: string, now: Date, why: string): Promise<TakeRecord> {

@@ -3,6 +3,8 @@
  * transport on top of it. Hosts (Electron, the headless server, the CLI) drive it through the API;
  * it reaches the outside world only through its ports.
  */
+import { loadIdentity, SESSION_IDENTITY_KEY, type SessionIdentity } from './session-identity.js';
+import type { SessionLogEntry } from '../ports/session-log.js';
 import { Emitter } from '../../core/emitter.js';
 import { LoopstageError } from '../../core/errors.js';
 import { frameToPosition, parseFrameRate, position, positionToFrame } from '../../core/time/index.js';
@@ -308,6 +310,24 @@ export class Engine {
       this.#setAudio({ ...this.#audio, latency });
       return this.#audio;
     });
+  }
+
+  /** The session log of the open project: the newest `limit` entries before `beforeId`, oldest first. */
+  sessionLog(options: { readonly limit?: number; readonly beforeId?: number } = {}): Promise<SessionLogEntry[]> {
+    return this.#requireProject().log.list(options);
+  }
+
+  /** Who runs the session (stage and operator), as the session log names them. */
+  identity(): Promise<SessionIdentity> {
+    return loadIdentity(this.#requireProject());
+  }
+
+  async setIdentity(patch: Partial<SessionIdentity>): Promise<SessionIdentity> {
+    const handle = this.#requireProject();
+    const next = { ...(await loadIdentity(handle)), ...patch };
+    const clean = { stage: next.stage.trim(), operator: next.operator.trim() };
+    await handle.setSetting(SESSION_IDENTITY_KEY, clean);
+    return loadIdentity(handle);
   }
 
   /** The project's recording settings (defaults filled in). */

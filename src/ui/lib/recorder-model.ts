@@ -15,7 +15,7 @@ export type SampleEncoding = RecordingSettings['encoding'];
 export type MonitorPhase = keyof RecordingSettings['monitor'];
 export type MonitorSource = keyof RecordingSettings['monitor']['record'];
 
-export const IDLE_RECORDER: RecorderState = { phase: 'idle', cueId: null, take: null, flushedFrames: 0, range: null };
+export const IDLE_RECORDER: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null };
 
 export const ENCODING_LABELS: Readonly<Record<SampleEncoding, string>> = {
   pcm16: '16-bit',

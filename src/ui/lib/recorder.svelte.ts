@@ -164,7 +164,7 @@ export class RecorderState {
       this.playingTake = take.number;
       const started = await client.call('takes.play', { takeId: take.id });
       this.lastRoll = started;
-      this.#applyState({ phase: started.phase, cueId: started.cueId, take: null, flushedFrames: 0, range: started.range }, take.number);
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range }, take.number);
     });
   }
 
@@ -208,7 +208,7 @@ export class RecorderState {
       const started = await client.call('recorder.roll', { cueId: cue.id, record });
       this.lastRoll = started;
       if (started.take && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
-      this.#applyState({ phase: started.phase, cueId: started.cueId, take: started.take, flushedFrames: 0, range: started.range });
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range });
     });
   }
 
