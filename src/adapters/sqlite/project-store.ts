@@ -29,6 +29,7 @@ import { getUserVersion, latestVersion, loadMigrations, migrate, type Migration 
 import { SqliteTakeStore } from './take-store.js';
 import { SqlitePictureStore } from './picture-store.js';
 import { SqliteSessionLogStore } from './session-log-store.js';
+import { SqlitePassStore } from './pass-store.js';
 
 export const PROJECT_DB_NAME = 'project.db';
 export const PROJECT_SUBFOLDERS: readonly string[] = ['takes', 'picture', 'exports', 'logs'];
@@ -318,6 +319,7 @@ export class SqliteProjectHandle implements ProjectHandle {
   readonly takes: SqliteTakeStore;
   readonly pictures: SqlitePictureStore;
   readonly log: SqliteSessionLogStore;
+  readonly passes: SqlitePassStore;
 
   constructor(
     readonly dir: string,
@@ -327,6 +329,7 @@ export class SqliteProjectHandle implements ProjectHandle {
     this.takes = new SqliteTakeStore(db);
     this.pictures = new SqlitePictureStore(db);
     this.log = new SqliteSessionLogStore(db);
+    this.passes = new SqlitePassStore(db);
   }
 
   private live(): Database {

@@ -253,6 +253,31 @@ export class SqliteTakeStore implements TakeStore {
     return row!.next;
   }
 
+  async nextPassNumber(passId: number): Promise<number> {
+    const row = await this.db.get<{ next: number }>('SELECT coalesce(max(number), 0) + 1 AS next FROM takes WHERE pass_id = ?', [passId]);
+    return row!.next;
+  }
+
+  async coverEvents(takeId: number, cueIds: readonly number[]): Promise<void> {
+    if (!cueIds.every((id) => isInt(id) && id >= 1)) throw takeInvalid('the events it covers must be cue ids', { takeId });
+    try {
+      await this.db.run('INSERT OR IGNORE INTO take_events (take_id, cue_id) SELECT ?, value FROM json_each(?)', [takeId, JSON.stringify(cueIds)]);
+    } catch (error) {
+      if (/FOREIGN KEY constraint failed/.test(message(error))) {
+        throw new LoopstageError('TAKE_EVENTS_INVALID', `The take ${takeId} or one of the events it covers is not in this project; reload the cue list.`, { takeId, cueIds: [...cueIds] });
+      }
+      throw error;
+    }
+  }
+
+  async coverage(): Promise<ReadonlyMap<number, readonly number[]>> {
+    const rows = await this.db.all<{ cue_id: number; take_ids: string }>(
+      `SELECT e.cue_id, json_group_array(e.take_id) AS take_ids FROM take_events e JOIN takes t ON t.id = e.take_id
+       WHERE t.status IN ('complete', 'recovered') AND t.length > 0 GROUP BY e.cue_id`,
+    );
+    return new Map(rows.map((row) => [row.cue_id, JSON.parse(row.take_ids) as number[]]));
+  }
+
   async begin(take: NewTake): Promise<TakeRecord> {
     checkNewTake(take);
     try {

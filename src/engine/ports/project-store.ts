@@ -1,4 +1,5 @@
 import type { SessionLogStore } from './session-log.js';
+import type { PassStore } from './pass-store.js';
 import type { CueStore } from './cue-store.js';
 import type { PictureStore } from './picture-store.js';
 import type { TakeStore } from './take-store.js';
@@ -46,6 +47,8 @@ export interface ProjectHandle {
   readonly pictures: PictureStore;
   /** The session log: every action with its time, stage and who. */
   readonly log: SessionLogStore;
+  /** Foley passes and the events they hold. */
+  readonly passes: PassStore;
   info(): Promise<ProjectInfo>;
   /** Validates the merged settings and stores them; returns the updated info. */
   updateSettings(patch: Partial<ProjectSettings>): Promise<ProjectInfo>;

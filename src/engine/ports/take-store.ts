@@ -114,6 +114,12 @@ export interface CueRoll {
 export interface TakeStore {
   /** The next take number for a cue: one more than the highest ever used on it (1 for none). */
   nextNumber(cueId: number): Promise<number>;
+  /** The next take number for a Foley pass, likewise. */
+  nextPassNumber(passId: number): Promise<number>;
+  /** Links a pass take to the events it covers (take_events); again is harmless. */
+  coverEvents(takeId: number, cueIds: readonly number[]): Promise<void>;
+  /** The events covered by a pass take that holds audio, each with its takes' ids. */
+  coverage(): Promise<ReadonlyMap<number, readonly number[]>>;
   /** Inserts a take with status `recording`; TAKE_NUMBER_TAKEN if (cue, number) exists, TAKE_PATH_TAKEN if the path does. */
   begin(take: NewTake): Promise<TakeRecord>;
   /** Completes a take that is `recording`; TAKE_NOT_RECORDING otherwise. */
