@@ -202,6 +202,10 @@ export const beepSettingsSchema = z.object({
   beepOnIn: z.boolean(),
 });
 export const sampleEncodingSchema = z.enum(['pcm16', 'pcm24', 'float32']);
+const passTemplateSchema = z.object({
+  inputChannels: z.array(z.number().int().min(0).max(63)).min(1).max(64),
+  names: z.array(z.string().max(64)).max(64),
+});
 export const recordingSettingsSchema = z.object({
   preRollSeconds: z.number().min(0).max(60),
   postRollSeconds: z.number().min(0).max(60),
@@ -218,12 +222,21 @@ export const recordingSettingsSchema = z.object({
   manualOffset: z.number().int().min(-192_000).max(192_000),
   loopbackInput: z.number().int().min(0).max(63).nullable(),
   guideGainDb: z.number().min(-96).max(12),
+  /** Track templates per kind of Foley: the inputs its takes record, with their names. */
+  passTemplates: z.object({
+    feet: passTemplateSchema.optional(), props: passTemplateSchema.optional(), cloth: passTemplateSchema.optional(),
+    moves: passTemplateSchema.optional(), specifics: passTemplateSchema.optional(),
+  }),
 });
 export type RecordingSettings = z.infer<typeof recordingSettingsSchema>;
 export const recordingSettingsPatchSchema = recordingSettingsSchema
   .extend({
     monitor: z.object({ rehearse: switches.partial(), record: switches.partial(), playback: switches.partial() }).partial(),
     beeps: beepSettingsSchema.partial(),
+    passTemplates: z.object({
+      feet: passTemplateSchema.nullable(), props: passTemplateSchema.nullable(), cloth: passTemplateSchema.nullable(),
+      moves: passTemplateSchema.nullable(), specifics: passTemplateSchema.nullable(),
+    }).partial().strict(),
   })
   .partial()
   .strict();
@@ -286,6 +299,22 @@ export const sessionLogEntrySchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type SessionLogEntryDto = z.infer<typeof sessionLogEntrySchema>;
+export const passSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  pass: foleyPassSchema,
+  character: z.string().nullable(),
+  scope: z.enum(['scene', 'reel', 'selection']),
+  scene: z.string().nullable(),
+  reel: z.string().nullable(),
+  in: sample,
+  out: sample,
+  status: z.enum(['todo', 'in_progress', 'done']),
+  createdAt: z.string(),
+  eventIds: z.array(z.number().int()),
+  coveredEventIds: z.array(z.number().int()),
+});
+export type FoleyPassDto = z.infer<typeof passSchema>;
 export const sessionIdentitySchema = z.object({ stage: z.string().max(100), operator: z.string().max(100) });
 
 export const rollRangeSchema = z.object({ start: sample, end: sample });
@@ -495,13 +524,28 @@ export const methods = {
   'recorder.state': { params: empty, result: recorderStateSchema },
   'recorder.roll': {
     params: z.object({
-      cueId: z.number().int().positive(),
+      /** The cue to roll; or `passId`, a Foley pass. */
+      cueId: z.number().int().positive().optional(),
+      passId: z.number().int().positive().optional(),
       record: z.boolean(),
       preRollSeconds: z.number().min(0).max(60).optional(),
       postRollSeconds: z.number().min(0).max(60).optional(),
       monitor: rollMonitorSchema.optional(),
-    }).strict(),
+    }).strict().refine((p) => (p.cueId === undefined) !== (p.passId === undefined), { message: 'Roll a cue or a Foley pass: give cueId or passId, not both.' }),
     result: rollStartedSchema,
+  },
+  'passes.list': { params: empty, result: z.array(passSchema) },
+  'passes.create': {
+    params: z.object({
+      pass: foleyPassSchema,
+      character: z.string().max(200).nullable(),
+      scope: z.enum(['scene', 'reel', 'selection']),
+      scene: z.string().max(100).optional(),
+      reel: z.string().max(100).optional(),
+      cueIds: z.array(z.number().int().positive()).max(10_000).optional(),
+      name: z.string().trim().max(200).optional(),
+    }).strict(),
+    result: passSchema,
   },
   /** Stops the transport; resolves with the take filed, if one was recording. */
   'recorder.stop': { params: empty, result: takeSchema.nullable() },

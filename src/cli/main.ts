@@ -9,6 +9,7 @@ import { projectCommand } from './commands/project.js';
 import { beepsCommand, guideCommand, recordCommand } from './commands/record.js';
 import { takesCommand } from './commands/takes.js';
 import { logCommand } from './commands/log.js';
+import { passCommand } from './commands/pass.js';
 import { serveCommand } from './commands/serve.js';
 import { tcCommand } from './commands/tc.js';
 import type { CliCommand, CliIo } from './io.js';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { run: CliCommand; summary: string }> = {
   calibrate: { run: calibrateCommand, summary: 'measure the audio interface\'s round-trip latency by loopback' },
   record: { run: recordCommand, summary: 'roll a cue with beeps and record a take, filed against the cue' },
   takes: { run: takesCommand, summary: 'list the takes recorded in a project, or mark one (circle, alt, rating, NG, note)' },
+  pass: { run: passCommand, summary: 'create or list Foley passes (feet, props, cloth… over a scene, reel or selection)' },
   log: { run: logCommand, summary: 'show the session log (takes recorded, recovered, marked), or export it as CSV' },
   beeps: { run: beepsCommand, summary: 'show or set the beeps before each cue: count, frequency, length, spacing, level' },
   guide: { run: guideCommand, summary: 'add a guide track (WAV/BWF) placed on the timeline, or list them' },

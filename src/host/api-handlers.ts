@@ -125,6 +125,11 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
       const stamp = new Date().toISOString().slice(0, 10);
       return { fileName: safeFileName(`${engine.project?.title ?? 'Loopstage'} session log ${stamp}.csv`, 'session-log.csv'), mimeType: 'text/csv', base64: base64(new TextEncoder().encode(sessionLogCsv(entries))) };
     },
+    'passes.list': async () => copy(await engine.recorder.passes()),
+    'passes.create': async (request) => {
+      const created = await engine.recorder.createPass(request);
+      return copy((await engine.recorder.passes()).find((p) => p.id === created.id)!);
+    },
     'session.identity': async () => engine.identity(),
     'session.setIdentity': async (patch) => engine.setIdentity(patch),
     'cueRoll.get': async ({ cueId }) => engine.recorder.roll(cueId),

@@ -16,11 +16,13 @@ import type { ProjectInfo } from '../../engine/ports/project-store.js';
 import type { CliCommand } from '../io.js';
 import { usageError } from './usage.js';
 
-export const RECORD_USAGE = `usage: loopstage record --project DIR --cue NUMBER [--pre S] [--post S] [--input DEVICE --output DEVICE]
+export const RECORD_USAGE = `usage: loopstage record --project DIR (--cue NUMBER | --pass NAME) [--pre S] [--post S] [--input DEVICE --output DEVICE]
                        [--channels 1,2] [--names boom,lav] [--format pcm16|pcm24|float32] [--monitor guide,beeps,input]
                        [--frames-per-buffer N] [--calibrate] [--json]
   Rolls the cue from its pre-roll to its out point plus post-roll, with beeps before the in point,
-  records a take from the chosen inputs, files it against the cue and prints it. --calibrate first
+  records a take from the chosen inputs, files it against the cue and prints it. --pass records a
+  Foley pass (loopstage pass create) free-running over its range with its track template, and links
+  the take to every event it covers. --calibrate first
   measures the round trip on the same open stream (patch the output to the input for it).
   --names names the recorded channels in order (iXML TRACK_LIST). --input/--output, --channels,
   --names and --format are remembered for the project. Ctrl-C stops the take
@@ -87,6 +89,7 @@ export const recordCommand: CliCommand = async (args, io) => {
     options: {
       project: { type: 'string' },
       cue: { type: 'string' },
+      pass: { type: 'string' },
       pre: { type: 'string' },
       post: { type: 'string' },
       ...AUDIO_OPTIONS,
@@ -99,7 +102,7 @@ export const recordCommand: CliCommand = async (args, io) => {
     },
   });
   if (!values.project) throw usageError('--project DIR is required.', RECORD_USAGE);
-  if (!values.cue) throw usageError('--cue NUMBER is required.', RECORD_USAGE);
+  if (!values.cue === !values.pass) throw usageError(values.cue ? '--cue and --pass are two things to record; give one.' : '--cue NUMBER (or --pass NAME) is required.', RECORD_USAGE);
   const selection = audioSelection(values, RECORD_USAGE);
   if (values.format !== undefined && !['pcm16', 'pcm24', 'float32'].includes(values.format)) throw usageError(`--format is pcm16, pcm24 or float32, not "${values.format}".`, RECORD_USAGE);
   const preRollSeconds = seconds(values.pre, '--pre');
@@ -136,13 +139,15 @@ export const recordCommand: CliCommand = async (args, io) => {
         ...(values.format ? { encoding: values.format as 'pcm16' | 'pcm24' | 'float32' } : {}),
       });
     }
-    const cue = engine.cues.findByNumber(values.cue);
+    const target = values.cue !== undefined
+      ? { cueId: engine.cues.findByNumber(values.cue).id, label: engine.cues.findByNumber(values.cue).number }
+      : await findPass(engine, values.pass!);
     if (values.calibrate) {
       const status = await engine.calibrate();
       if (!values.json) io.stderr.write(`Round trip: ${status.latency!.roundTrip} samples.\n`);
     }
     const started = await engine.recorder.start({
-      cueId: cue.id,
+      ...('passId' in target ? { passId: target.passId } : { cueId: target.cueId }),
       record: true,
       ...(preRollSeconds !== undefined ? { preRollSeconds } : {}),
       ...(postRollSeconds !== undefined ? { postRollSeconds } : {}),
@@ -153,11 +158,11 @@ export const recordCommand: CliCommand = async (args, io) => {
       // On stderr even with --json: it tells a person (or a script) the take is under way.
       const rate = parseFrameRate(info.frameRate);
       const label = (sample: number) => positionToLabel(position(sample), rate, info.sampleRate);
-      io.stderr.write(`Rolling ${cue.number} from ${label(started.range.start)} to ${label(started.range.end)}, recording take ${started.take!.number}…\n`);
+      io.stderr.write(`Rolling ${target.label} from ${label(started.range.start)} to ${label(started.range.end)}, recording take ${started.take!.number}…\n`);
     }
     const filed = await engine.recorder.takeFiled();
     if (!filed) throw new LoopstageError('TAKE_LOST', 'The take ended without being filed; check the project log.');
-    const json = takeJson(filed, info, cue.number);
+    const json = takeJson(filed, info, target.label);
     io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${takeLine(json)}\n`);
     return filed.status === 'aborted' ? 1 : interrupted ? 130 : 0;
   } finally {
@@ -166,6 +171,15 @@ export const recordCommand: CliCommand = async (args, io) => {
     await engine.close();
   }
 };
+
+/** A Foley pass by its name (ignoring case) or #ID. */
+async function findPass(engine: ReturnType<typeof cliEngine>, which: string): Promise<{ passId: number; label: string }> {
+  const passes = await engine.recorder.passes();
+  const byId = /^#(\d+)$/.exec(which.trim());
+  const pass = byId ? passes.find((p) => p.id === Number(byId[1])) : passes.find((p) => p.name.toLowerCase() === which.trim().toLowerCase());
+  if (!pass) throw new LoopstageError('PASS_NOT_FOUND', `There is no Foley pass "${which}" in this project; \`loopstage pass list\` shows them.`, { pass: which });
+  return { passId: pass.id, label: pass.name };
+}
 
 function beepLine(beeps: BeepSettings): string {
   const inPoint = beeps.beepOnIn ? ', and one on the in point' : ', the in point silent';

@@ -24,7 +24,7 @@ export const TAKES_USAGE = `usage: loopstage takes list --project DIR [--cue NUM
   list: the takes recorded in a project (all, or one cue's), with their files and placement.
   mark: marks one take, in the project and in the take file's iXML (the audio is never rewritten),
   and writes it to the session log. TAKE is CUE:N (R101:3 is take 3 of cue R101), the take's file
-  name, or #ID. The latest mark wins: --circle clears alternate, NG and false start and uncircles
+  name, or #ID (PASS:N for a Foley pass's take). The latest mark wins: --circle clears alternate, NG and false start and uncircles
   the cue's other circled take; --ng or --false-start clear circled and alternate. --rating is 0 to
   5 stars. --who names who marked it in the log (default: the user running the command).`;
 
@@ -42,7 +42,7 @@ export const takesCommand: CliCommand = async (args, io) => {
 async function listTakes(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { project: { type: 'string' }, cue: { type: 'string' }, json: { type: 'boolean', default: false } } });
   if (!values.project) throw usageError('--project DIR is required.', TAKES_USAGE);
-  const session = await openCueSession(path.resolve(io.cwd, values.project));
+  const session = await withPassNames(await openCueSession(path.resolve(io.cwd, values.project)));
   try {
     const cue = values.cue === undefined ? null : session.service.findByNumber(values.cue);
     const takes = await session.handle.takes.list(cue ? { cueId: cue.id } : {});
@@ -80,7 +80,7 @@ async function markCommand(args: string[], io: CliIo): Promise<number> {
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? 'say which take to mark (CUE:N, its file name or #ID).' : `mark one take at a time, not ${positionals.length}.`, TAKES_USAGE);
   const marks = marksFrom(values);
   if (Object.keys(marks).length === 0) throw usageError('say what to mark: --circle, --alt, --rating N, --ng, --false-start or --note TEXT (or their --no-/--un- forms).', TAKES_USAGE);
-  const session = await openCueSession(path.resolve(io.cwd, values.project));
+  const session = await withPassNames(await openCueSession(path.resolve(io.cwd, values.project)));
   try {
     const take = await findTake(session, positionals[0]!);
     const actor = await loadActor(session.handle, values.who ?? os.userInfo().username);
@@ -143,10 +143,12 @@ async function findTake(session: CueSession, which: string): Promise<TakeRecord>
   if (byId) return (await session.handle.takes.get(Number(byId[1]))) ?? Promise.reject(notFound('no take has that id'));
   const byNumber = /^(.+):(\d+)$/.exec(which);
   if (byNumber && !/[\\/]/.test(which)) {
-    const cue = session.service.list().find((c) => c.number.toLowerCase() === byNumber[1]!.toLowerCase());
-    if (!cue) throw notFound(`there is no cue ${byNumber[1]}`);
-    const take = (await session.handle.takes.list({ cueId: cue.id })).find((t) => t.number === Number(byNumber[2]));
-    if (!take) throw notFound(`cue ${cue.number} has no take ${Number(byNumber[2])}`);
+    const owner = byNumber[1]!.toLowerCase();
+    const cue = session.service.list().find((c) => c.number.toLowerCase() === owner);
+    const pass = cue ? undefined : (await session.handle.passes.list()).find((p) => p.name.toLowerCase() === owner);
+    if (!cue && !pass) throw notFound(`there is no cue or Foley pass ${byNumber[1]}`);
+    const take = (await session.handle.takes.list(cue ? { cueId: cue.id } : { passId: pass!.id })).find((t) => t.number === Number(byNumber[2]));
+    if (!take) throw notFound(`${cue ? `cue ${cue.number}` : `pass ${pass!.name}`} has no take ${Number(byNumber[2])}`);
     return take;
   }
   const relative = path.isAbsolute(which) ? path.relative(session.info.dir, which).split(path.sep).join('/') : which.split(path.sep).join('/');
@@ -156,9 +158,14 @@ async function findTake(session: CueSession, which: string): Promise<TakeRecord>
   return take;
 }
 
-function ownerName(session: CueSession, take: TakeRecord): string {
+/** The cue's number or the pass's name a take belongs to. */
+function ownerName(session: CueSession & { passNames?: Map<number, string> }, take: TakeRecord): string {
   if (take.cueId !== null) return session.service.list().find((c) => c.id === take.cueId)?.number ?? `cue ${take.cueId}`;
-  return `pass ${take.passId}`;
+  return session.passNames?.get(take.passId!) ?? `pass ${take.passId}`;
+}
+
+async function withPassNames(session: CueSession): Promise<CueSession & { passNames: Map<number, string> }> {
+  return Object.assign(session, { passNames: new Map((await session.handle.passes.list()).map((p) => [p.id, p.name])) });
 }
 
 function markSummary(take: TakeRecord): string {

@@ -8,6 +8,7 @@ import { LoopstageError } from '../errors.js';
 import { DEFAULT_BEEP_SETTINGS, DEFAULT_POST_ROLL_SECONDS, DEFAULT_PRE_ROLL_SECONDS, resolveBeepSettings, type BeepSettings } from '../cueing/beeps.js';
 import { checkTakeTemplate, DEFAULT_TAKE_TEMPLATE } from '../files/take-name.js';
 import type { SampleEncoding } from '../audio/pcm.js';
+import { FOLEY_PASSES, FOLEY_PASS_LABELS, type FoleyPass } from '../cues/cue.js';
 
 export interface MonitorMatrix {
   readonly rehearse: { readonly guide: boolean; readonly beeps: boolean; readonly input: boolean };
@@ -40,6 +41,18 @@ export interface RecordingSettings {
   readonly manualOffset: number;
   /** Guide playback level in dB. */
   readonly guideGainDb: number;
+  /**
+   * Track templates per kind of Foley (close mic + room for feet, say): the inputs its takes record,
+   * with their names. A kind without one records `inputChannels`.
+   */
+  readonly passTemplates: Readonly<Partial<Record<FoleyPass, PassTemplate>>>;
+}
+
+export interface PassTemplate {
+  /** Inputs recorded (0-based), in file channel order. */
+  readonly inputChannels: readonly number[];
+  /** A name per recorded input, in the same order ('' keeps the input's own name). */
+  readonly names: readonly string[];
 }
 
 export const DEFAULT_MONITOR: MonitorMatrix = {
@@ -65,6 +78,7 @@ export const DEFAULT_RECORDING_SETTINGS: RecordingSettings = {
   beeps: DEFAULT_BEEP_SETTINGS,
   manualOffset: 0,
   guideGainDb: 0,
+  passTemplates: {},
 };
 
 /** Most input channels one stream opens (PortAudio devices go higher, our meters and UI stop here). */
@@ -75,10 +89,26 @@ function invalid(message: string, details: Record<string, unknown>): LoopstageEr
   return new LoopstageError('RECORDING_SETTINGS_INVALID', message, details);
 }
 
-export type RecordingSettingsPatch = Partial<Omit<RecordingSettings, 'monitor' | 'beeps'>> & {
+export type RecordingSettingsPatch = Partial<Omit<RecordingSettings, 'monitor' | 'beeps' | 'passTemplates'>> & {
   readonly monitor?: Partial<{ [P in keyof MonitorMatrix]: Partial<MonitorMatrix[P]> }>;
   readonly beeps?: Partial<BeepSettings>;
+  /** A template per kind replaces that kind's; null removes it. */
+  readonly passTemplates?: Readonly<Partial<Record<FoleyPass, PassTemplate | null>>>;
 };
+
+function checkInputs(channels: unknown, what: string): void {
+  if (!Array.isArray(channels) || channels.length === 0 || channels.length > MAX_INPUT_CHANNELS) {
+    throw invalid(`${what} records 1 to ${MAX_INPUT_CHANNELS} input channels.`, { inputChannels: channels });
+  }
+  const seen = new Set<number>();
+  for (const channel of channels as unknown[]) {
+    if (!Number.isSafeInteger(channel) || (channel as number) < 0 || (channel as number) >= MAX_INPUT_CHANNELS) {
+      throw invalid(`Input channel ${String(channel)} is not usable; channels are numbered from 1 to ${MAX_INPUT_CHANNELS}.`, { channel });
+    }
+    if (seen.has(channel as number)) throw invalid(`Input channel ${(channel as number) + 1} is chosen twice in ${what.toLowerCase()}; record each input once.`, { channel });
+    seen.add(channel as number);
+  }
+}
 
 /** Merges `patch` over `base` and checks the result. */
 export function resolveRecordingSettings(patch: RecordingSettingsPatch = {}, base: RecordingSettings = DEFAULT_RECORDING_SETTINGS): RecordingSettings {
@@ -87,7 +117,10 @@ export function resolveRecordingSettings(patch: RecordingSettingsPatch = {}, bas
     record: { ...base.monitor.record, ...patch.monitor?.record },
     playback: { ...base.monitor.playback, ...patch.monitor?.playback },
   };
-  const s: RecordingSettings = { ...base, ...patch, monitor, beeps: resolveBeepSettings({ ...base.beeps, ...patch.beeps }) };
+  const templates = Object.fromEntries(
+    Object.entries({ ...base.passTemplates, ...patch.passTemplates }).filter((entry): entry is [string, PassTemplate] => entry[1] !== null && entry[1] !== undefined),
+  ) as Partial<Record<FoleyPass, PassTemplate>>;
+  const s: RecordingSettings = { ...base, ...patch, monitor, beeps: resolveBeepSettings({ ...base.beeps, ...patch.beeps }), passTemplates: templates };
   for (const [name, value] of [['Pre-roll', s.preRollSeconds], ['Post-roll', s.postRollSeconds]] as const) {
     if (!Number.isFinite(value) || value < 0 || value > MAX_ROLL_SECONDS) {
       throw invalid(`${name} of ${String(value)} s is not usable; give 0 to ${MAX_ROLL_SECONDS} seconds.`, { value });
@@ -99,13 +132,14 @@ export function resolveRecordingSettings(patch: RecordingSettingsPatch = {}, bas
   if (!Array.isArray(s.inputChannels) || s.inputChannels.length === 0 || s.inputChannels.length > MAX_INPUT_CHANNELS) {
     throw invalid(`Record from 1 to ${MAX_INPUT_CHANNELS} input channels.`, { inputChannels: s.inputChannels });
   }
-  const seen = new Set<number>();
-  for (const channel of s.inputChannels) {
-    if (!Number.isSafeInteger(channel) || channel < 0 || channel >= MAX_INPUT_CHANNELS) {
-      throw invalid(`Input channel ${String(channel)} is not usable; channels are numbered from 1 to ${MAX_INPUT_CHANNELS}.`, { channel });
+  checkInputs(s.inputChannels, 'The recording');
+  for (const [kind, template] of Object.entries(s.passTemplates)) {
+    if (!FOLEY_PASSES.includes(kind as FoleyPass)) throw invalid(`"${kind}" is not a kind of Foley pass (${FOLEY_PASSES.join(', ')}).`, { kind });
+    const label = `The ${FOLEY_PASS_LABELS[kind as FoleyPass].toLowerCase()} template`;
+    checkInputs(template.inputChannels, label);
+    if (!Array.isArray(template.names) || template.names.length > template.inputChannels.length || template.names.some((n) => typeof n !== 'string' || n.length > 64)) {
+      throw invalid(`${label} names at most one track per input, each at most 64 characters.`, { kind });
     }
-    if (seen.has(channel)) throw invalid(`Input channel ${channel + 1} is chosen twice; record each input once.`, { channel });
-    seen.add(channel);
   }
   if (s.loopbackInput !== null && (!Number.isSafeInteger(s.loopbackInput) || s.loopbackInput < 0 || s.loopbackInput >= MAX_INPUT_CHANNELS)) {
     throw invalid(`Loopback input ${String(s.loopbackInput)} is not usable; inputs are numbered from 1 to ${MAX_INPUT_CHANNELS}.`, { loopbackInput: s.loopbackInput });
@@ -144,6 +178,7 @@ export function loopbackChannel(settings: Pick<RecordingSettings, 'inputChannels
 }
 
 /** Stream input channels to open: enough for the highest channel recorded, and the loopback input. */
-export function streamInputChannels(settings: Pick<RecordingSettings, 'inputChannels' | 'loopbackInput'>): number {
-  return Math.max(1, loopbackChannel(settings) + 1, ...settings.inputChannels.map((c) => c + 1));
+export function streamInputChannels(settings: Pick<RecordingSettings, 'inputChannels' | 'loopbackInput'> & Partial<Pick<RecordingSettings, 'passTemplates'>>): number {
+  const templates = Object.values(settings.passTemplates ?? {}).flatMap((t) => t?.inputChannels ?? []);
+  return Math.max(1, loopbackChannel(settings) + 1, ...settings.inputChannels.map((c) => c + 1), ...templates.map((c) => c + 1));
 }

@@ -15,13 +15,15 @@
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
 import { resolveBeepSettings, type Beep, type RollRange } from '../../core/cueing/beeps.js';
 import { planRoll } from '../../core/recording/roll-plan.js';
+import { coveredEvents, type PassRequest } from '../../core/recording/foley-passes.js';
+import { createPass, listPasses, type PassWithCoverage } from './foley-pass-service.js';
 import { codingHistoryLine, originationStamp, type BextFields } from '../../core/bwf/bext.js';
 import type { TakeIxml } from '../../core/bwf/ixml.js';
 import { nextFreeName, takeFileName } from '../../core/files/take-name.js';
 import { safeFileName } from '../../core/files/safe-file-name.js';
 import { channelName, DEFAULT_RECORDING_SETTINGS, resolveRecordingSettings, type RecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
 import { parseFrameRate, position } from '../../core/time/index.js';
-import type { Cue } from '../../core/cues/cue.js';
+import { FOLEY_PASS_LABELS, type Cue, type FoleyPass } from '../../core/cues/cue.js';
 import type { SampleEncoding } from '../../core/audio/pcm.js';
 import { AUDIO_PROCESS_EXITED, type AudioHost, type OutputProgramSpec, type PlacedFileSpec, type RollPhase, type TakeCaptureResult } from '../ports/audio-host.js';
 import type { ProjectHandle, ProjectInfo } from '../ports/project-store.js';
@@ -31,6 +33,7 @@ import type { TakeMarkChange } from '../../core/recording/take-marks.js';
 import { markTake } from './take-marking.js';
 import { loadActor } from '../session/session-identity.js';
 import type { TakeFiles } from '../ports/take-files.js';
+import type { FoleyPassRecord } from '../ports/pass-store.js';
 import type { TransportSnapshot } from '../../core/transport/transport-clock.js';
 import { takeNote, writeLog } from '../session/session-log.js';
 
@@ -94,7 +97,9 @@ export interface RecorderState {
 }
 
 export interface RollRequest {
-  readonly cueId: number;
+  /** The cue to roll; or give `passId` to roll a Foley pass. */
+  readonly cueId?: number;
+  readonly passId?: number;
   readonly record: boolean;
   /** Override the cue's and project's rolls for this roll only (seconds). */
   readonly preRollSeconds?: number;
@@ -113,6 +118,23 @@ export interface RollStarted {
   readonly take: TakeRecord | null;
   /** Why the take's placement may be off (no calibration on this opening), or null. */
   readonly warning: string | null;
+}
+
+/** What a roll is for: a cue (an ADR line or one Foley event) or a Foley pass. */
+interface RollTarget {
+  readonly cueId: number | null;
+  readonly passId: number | null;
+  readonly span: { readonly in: number; readonly out: number };
+  /** The cue's number or the pass's name: names the take's file, its bext and the log. */
+  readonly label: string;
+  readonly character: string;
+  readonly scene: string;
+  /** The ADR line, the Foley event's description, or the events a pass holds. */
+  readonly line: string;
+  /** The kind of Foley, for its track template. */
+  readonly foleyPass: FoleyPass | null;
+  /** The cue's own pre/post-roll (a pass has none). */
+  readonly roll: CueRoll | null;
 }
 
 interface ActiveTake {
@@ -237,15 +259,59 @@ export class RecordService {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Foley passes
+
+  createPass(request: PassRequest & { readonly name?: string }): Promise<FoleyPassRecord> {
+    return createPass(this.ctx.project().handle, this.ctx.now(), request, this.ctx.log);
+  }
+
+  passes(): Promise<PassWithCoverage[]> {
+    return listPasses(this.ctx.project().handle);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Rolling and recording
 
+  /** What a request rolls: its cue, or its Foley pass (PASS_NOT_FOUND, CUE_NOT_FOUND). */
+  async #target(request: Pick<RollRequest, 'cueId' | 'passId'>): Promise<RollTarget> {
+    const { handle } = this.ctx.project();
+    if (request.passId !== undefined) {
+      const pass = await handle.passes.get(request.passId);
+      if (!pass) throw new LoopstageError('PASS_NOT_FOUND', `There is no Foley pass ${request.passId} in this project; reload the pass list.`, { passId: request.passId });
+      const events = pass.eventIds.map((id) => this.#cueOrNull(id)?.number).filter(Boolean);
+      return {
+        cueId: null, passId: pass.id, span: pass, label: pass.name, character: pass.character ?? FOLEY_PASS_LABELS[pass.pass], scene: pass.scene ?? '',
+        line: events.length > 0 ? `${FOLEY_PASS_LABELS[pass.pass]}: ${events.join(', ')}` : FOLEY_PASS_LABELS[pass.pass], foleyPass: pass.pass, roll: null,
+      };
+    }
+    if (request.cueId === undefined) throw new LoopstageError('ROLL_NO_TARGET', 'Say what to roll: a cue, or a Foley pass.');
+    const cue = this.ctx.cue(request.cueId);
+    return {
+      cueId: cue.id, passId: null, span: cue, label: cue.number,
+      character: cue.kind === 'foley' ? (cue.character ?? cue.pass ?? cue.prop ?? 'Foley') : (cue.character ?? ''),
+      scene: cue.scene ?? '', line: cue.kind === 'adr' ? cue.lineText : cue.description, foleyPass: cue.kind === 'foley' ? cue.pass : null,
+      roll: await handle.takes.getRoll(cue.id),
+    };
+  }
+
+  #cueOrNull(id: number): Cue | null {
+    try {
+      return this.ctx.cue(id);
+    } catch {
+      return null;
+    }
+  }
+
   /** Plans a roll for a cue: its beeps and its range, with the cue's and project's rolls. */
-  async plan(cueId: number, overrides: Pick<RollRequest, 'preRollSeconds' | 'postRollSeconds'> = {}): Promise<{ cue: Cue; range: RollRange; beeps: Beep[]; settings: RecordingSettings }> {
-    const { info, handle } = this.ctx.project();
-    const cue = this.ctx.cue(cueId);
+  async plan(cueId: number, overrides: Pick<RollRequest, 'preRollSeconds' | 'postRollSeconds'> = {}): Promise<{ range: RollRange; beeps: Beep[]; settings: RecordingSettings }> {
+    return this.#plan(await this.#target({ cueId }), overrides);
+  }
+
+  async #plan(target: RollTarget, overrides: Pick<RollRequest, 'preRollSeconds' | 'postRollSeconds'> = {}): Promise<{ range: RollRange; beeps: Beep[]; settings: RecordingSettings }> {
+    const { info } = this.ctx.project();
     const settings = await this.settings();
-    const { range, beeps } = planRoll(cue, settings, await handle.takes.getRoll(cueId), parseFrameRate(info.frameRate), info.sampleRate, overrides);
-    return { cue, range, beeps, settings };
+    const { range, beeps } = planRoll(target.span, settings, target.roll, parseFrameRate(info.frameRate), info.sampleRate, overrides);
+    return { range, beeps, settings: channelsFor(settings, target.foleyPass) };
   }
 
   /** Rolls a cue: rehearsal, or a take when `record`. Resolves once the transport is rolling. */
@@ -253,7 +319,8 @@ export class RecordService {
     const stream = this.ctx.stream();
     if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Rolling a cue needs a running audio interface: choose one under Audio devices first.');
     if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
-    const { cue, range, beeps, settings } = await this.plan(request.cueId, request);
+    const target = await this.#target(request);
+    const { range, beeps, settings } = await this.#plan(target, request);
     const phase = request.record ? 'record' : 'rehearse';
     if (request.record && stream.clockSource !== 'audio-device') {
       throw new LoopstageError('RECORD_NO_INPUT', 'The software clock has no inputs to record from; choose your audio interface under Audio devices.');
@@ -269,7 +336,7 @@ export class RecordService {
     if (request.record) {
       const latency = this.#latency(stream, settings);
       warning = latency.warning;
-      take = await this.#arm(cue, range, settings, stream, latency);
+      take = await this.#arm(target, range, settings, stream, latency);
     }
     try {
       // Beeps played into a starving output would land late: a stream just opened settles first.
@@ -280,9 +347,9 @@ export class RecordService {
       if (take) await this.ctx.audio.stopTake('the transport did not start').catch(() => null);
       throw error;
     }
-    this.#setState({ phase, cueId: cue.id, passId: null, take: take?.record ?? null, flushedFrames: 0, range });
-    this.ctx.log?.(`recorder: ${phase} ${cue.number} ${range.start}..${range.end}${take ? ` take ${take.record.number} → ${take.record.path}` : ''}`);
-    return { phase, cueId: cue.id, passId: null, range, beeps, take: take?.record ?? null, warning };
+    this.#setState({ phase, cueId: target.cueId, passId: target.passId, take: take?.record ?? null, flushedFrames: 0, range });
+    this.ctx.log?.(`recorder: ${phase} ${target.label} ${range.start}..${range.end}${take ? ` take ${take.record.number} → ${take.record.path}` : ''}`);
+    return { phase, cueId: target.cueId, passId: target.passId, range, beeps, take: take?.record ?? null, warning };
   }
 
   /** Plays a take back at its place on the timeline, with guide and beeps per the playback switches. */
@@ -294,9 +361,8 @@ export class RecordService {
     const take = await handle.takes.get(takeId);
     if (!take) throw new LoopstageError('TAKE_NOT_FOUND', 'That take is not in this project.', { takeId });
     if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
-    // A cue's take plays inside the cue's roll, beeps and all; a pass take over its own length.
-    const planned = take.cueId !== null ? await this.plan(take.cueId) : { range: { start: take.start, end: take.start + take.length }, beeps: [], settings: await this.settings() };
-    const { range: cueRange, beeps, settings } = planned;
+    // A take plays inside its cue's (or pass's) roll, beeps and all.
+    const { range: cueRange, beeps, settings } = await this.#plan(await this.#target(take.passId !== null ? { passId: take.passId } : { cueId: take.cueId ?? undefined }));
     const range: RollRange = { start: position(Math.min(cueRange.start, take.start)), end: position(Math.max(cueRange.end, take.start + take.length)) };
     await this.ctx.transport({ kind: 'stop' });
     const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
@@ -375,31 +441,30 @@ export class RecordService {
     };
   }
 
-  async #arm(cue: Cue, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }): Promise<ActiveTake> {
+  async #arm(target: RollTarget, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }): Promise<ActiveTake> {
     const { handle, info } = this.ctx.project();
     const now = this.ctx.now();
-    const number = await handle.takes.nextNumber(cue.id);
-    const who = cue.kind === 'foley' ? (cue.pass ?? cue.prop ?? 'Foley') : (cue.character ?? '');
+    const number = target.passId !== null ? await handle.takes.nextPassNumber(target.passId) : await handle.takes.nextNumber(target.cueId!);
     const folder = joinPath(info.dir, TAKES_FOLDER);
     await this.ctx.files.ensureFolder(folder);
-    const wanted = takeFileName(settings.takeTemplate, { cue: cue.number, character: who, take: number, scene: cue.scene ?? '', project: info.title, date: now });
+    const wanted = takeFileName(settings.takeTemplate, { cue: target.label, character: target.character, take: number, scene: target.scene, project: info.title, date: now });
     // Never over a file on disk, nor a name a take row already holds (its file may be on another disk).
     const used = new Set([
       ...(await this.ctx.files.list(folder)).map((name) => name.toLowerCase()),
       ...(await handle.takes.list()).map((t) => t.path.slice(TAKES_FOLDER.length + 1).toLowerCase()),
     ]);
     const fileName = nextFreeName(wanted, (name) => used.has(name.toLowerCase()));
-    return this.#begin(cue, range, settings, stream, latency, number, fileName, now);
+    return this.#begin(target, range, settings, stream, latency, number, fileName, now);
   }
 
-  async #begin(cue: Cue, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }, number: number, fileName: string, now: Date): Promise<ActiveTake> {
+  async #begin(target: RollTarget, range: RollRange, settings: RecordingSettings, stream: StreamFacts, latency: { value: number; source: LatencySource }, number: number, fileName: string, now: Date): Promise<ActiveTake> {
     const { handle, info } = this.ctx.project();
     const relative = `${TAKES_FOLDER}/${fileName}`;
     const channelNames = settings.inputChannels.map((c) => channelName(settings, c));
     const format = formatOf(settings.encoding);
     const record = await handle.takes.begin({
-      cueId: cue.id,
-      passId: null,
+      cueId: target.cueId,
+      passId: target.passId,
       number,
       path: relative,
       channels: settings.inputChannels.length,
@@ -418,7 +483,7 @@ export class RecordService {
     const rate = parseFrameRate(info.frameRate);
     const tape = settings.tape || originationStamp(now).originationDate;
     const bext: BextFields = {
-      description: bextDescription(cue, number),
+      description: bextDescription(target, number),
       originator: APP_NAME,
       originatorReference: originatorReference(info, record.id, now),
       ...originationStamp(now),
@@ -427,7 +492,7 @@ export class RecordService {
     };
     const ixml: TakeIxml = {
       project: info.title,
-      scene: cue.scene ?? '',
+      scene: target.scene,
       take: number,
       tape,
       circled: false,
@@ -441,7 +506,7 @@ export class RecordService {
       bitsPerSample: format.bitsPerSample,
       timestamp: range.start,
       tracks: channelNames,
-      cue: { number: cue.number, character: cue.character ?? '', line: cue.kind === 'adr' ? cue.lineText : cue.description },
+      cue: { number: target.label, character: target.character, line: target.line },
       fileName,
     };
     const absolutePath = joinPath(info.dir, relative);
@@ -499,7 +564,8 @@ export class RecordService {
         problem: problems.length > 0 ? problems.join(' ') : null,
         dropouts,
       });
-      this.ctx.log?.(`recorder: take ${take.number} of cue ${take.cueId} filed: ${take.length} frames at ${take.start} (${take.status})`);
+      const covered = await linkPassCoverage(handle, take);
+      this.ctx.log?.(`recorder: take ${take.number} of ${take.passId !== null ? `pass ${take.passId} (covering ${covered.length} events)` : `cue ${take.cueId}`} filed: ${take.length} frames at ${take.start} (${take.status})`);
       await logFiled(handle, this.ctx.now(), take, this.ctx.log);
       this.#setState({ ...this.#state, phase: 'idle', take: null, flushedFrames: take.length });
       this.ctx.emitTakes(takesChanged(take));
@@ -515,6 +581,7 @@ export class RecordService {
     this.#active = null;
     try {
       const take = await recoverTake(this.ctx.project().handle, this.ctx.files, active.record, this.ctx.project().info.dir, this.ctx.now(), why);
+      await linkPassCoverage(this.ctx.project().handle, take);
       await logFiled(this.ctx.project().handle, this.ctx.now(), take, this.ctx.log);
       this.#setState({ ...this.#state, phase: 'idle', take: null });
       this.ctx.emitTakes(takesChanged(take));
@@ -600,11 +667,27 @@ export async function recoverTakes(handle: ProjectHandle, files: TakeFiles, dir:
   const recovered: TakeRecord[] = [];
   for (const take of await handle.takes.unfinished()) {
     const filed = await recoverTake(handle, files, take, dir, now, 'Recording was interrupted (the program stopped or the machine lost power)');
+    await linkPassCoverage(handle, filed);
     log?.(`recorder: take ${take.path} ${filed.status}: ${filed.length} frames (${filed.problem ?? ''})`);
     await logFiled(handle, now, filed, log);
     recovered.push(filed);
   }
   return recovered;
+}
+
+/**
+ * Links a pass take to the events of its pass that it covers (wholly inside what it recorded), so
+ * they show as covered. Nothing for a cue's take or a take without audio.
+ */
+async function linkPassCoverage(handle: ProjectHandle, take: TakeRecord): Promise<readonly number[]> {
+  if (take.passId === null || take.length === 0) return [];
+  const pass = await handle.passes.get(take.passId);
+  if (!pass || pass.eventIds.length === 0) return [];
+  const wanted = new Set(pass.eventIds);
+  const events = (await handle.cues.listCues()).filter((cue) => wanted.has(cue.id));
+  const covered = coveredEvents(events, take.start, take.length);
+  await handle.takes.coverEvents(take.id, covered);
+  return covered;
 }
 
 /** The session log's entry for a take that was filed: recorded, recovered or aborted. */
@@ -642,10 +725,24 @@ function overlaps(guide: GuideRecord, range: RollRange): boolean {
   return guide.start < range.end && guide.start + guide.length > range.start;
 }
 
-function bextDescription(cue: Cue, take: number): string {
-  const who = cue.character ? ` ${cue.character}` : '';
-  const text = cue.kind === 'adr' ? cue.lineText : cue.description;
-  return `${cue.number}${who} T${take}${text ? `: ${text}` : ''}`;
+function bextDescription(target: RollTarget, take: number): string {
+  const who = target.character && target.passId === null ? ` ${target.character}` : '';
+  return `${target.label}${who} T${take}${target.line ? `: ${target.line}` : ''}`;
+}
+
+/**
+ * The channels a take records: the track template of its kind of Foley when the project has one
+ * (close mic + room for feet, say), else the project's recorded inputs.
+ */
+function channelsFor(settings: RecordingSettings, foleyPass: FoleyPass | null): RecordingSettings {
+  const template = foleyPass ? settings.passTemplates[foleyPass] : undefined;
+  if (!template) return settings;
+  const channelNames = [...settings.channelNames];
+  template.inputChannels.forEach((input, i) => {
+    const name = template.names[i];
+    if (name) channelNames[input] = name;
+  });
+  return { ...settings, inputChannels: template.inputChannels, channelNames };
 }
 
 /** At most 32 characters, unique per take: project folder initials, take row id, and the time. */
