@@ -4,6 +4,8 @@
  * see the take filed in the Takes list with the roll's length and start, see the input meter move
  * during the roll, play the take back, and find its file in the project's takes/ folder.
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -210,4 +212,74 @@ describe('recorder in Chromium on the audio rig', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('marks takes from the keyboard while the next one rolls: circle, rating and note reach the project, the file\'s iXML and the log', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(url);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    await page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').filter({ has: page.getByRole('gridcell', { name: 'R1001', exact: true }) }).click();
+    await expect.poll(() => takeRow(page, 1).then((cells) => cells?.[0])).toBe('1');
+    const take1 = path.join(dir, 'takes', (await takeRow(page, 1))![4]!);
+    const audioBefore = soxHash(take1);
+
+    // Arm and record take 2; while it rolls, C, 4 and a typed note go to take 1 (the newest finished).
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('r');
+    await page.keyboard.press('Shift+R');
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Recording take 2');
+    await page.keyboard.press('c');
+    await page.keyboard.press('4');
+    await page.keyboard.press('t');
+    await page.keyboard.type('Best read; pop on "Sherwood"');
+    await page.keyboard.press('Enter');
+    const circle = (n: number) => page.getByRole('button', { name: `Circle take ${n}`, exact: true });
+    await expect.poll(() => circle(1).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => page.getByLabel('Rating of take 1', { exact: true }).inputValue()).toBe('4');
+    await expect.poll(() => page.getByLabel('Note on take 1', { exact: true }).inputValue()).toBe('Best read; pop on "Sherwood"');
+    expect(await phase(page)).toBe('Recording take 2');
+    await expect.poll(() => phase(page), { timeout: 20_000 }).toBe('Idle');
+
+    // Take 2 is now the newest: C circles it, and take 1 gives way; X marks take 2 NG, which uncircles it.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('c');
+    await expect.poll(() => circle(2).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => circle(1).getAttribute('aria-pressed')).toBe('false');
+    // A row's own buttons mark that row's take.
+    await page.getByRole('button', { name: 'Alternate take 1', exact: true }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Alternate take 1', exact: true }).getAttribute('aria-pressed')).toBe('true');
+
+    // The project, the files and the log agree; take 1's audio is untouched.
+    const listed = JSON.parse(loopstage(['takes', 'list', '--project', dir, '--cue', 'R1001', '--json']).stdout) as Array<{ number: number; circled: boolean; alternate: boolean; rating: number | null; note: string; file: string }>;
+    expect(listed.map((t) => [t.number, t.circled, t.alternate, t.rating, t.note])).toEqual([
+      [1, false, true, 4, 'Best read; pop on "Sherwood"'],
+      [2, true, false, null, ''],
+    ]);
+    // exiftool (an independent reader) as text: TRUE/FALSE and numbers as the XML holds them.
+    const ixml = (file: string) => {
+      const tags = (JSON.parse(execFileSync('exiftool', ['-j', '-a', '-G1', file], { encoding: 'utf8' })) as Array<Record<string, unknown>>)[0]!;
+      const text = (name: string) => String(tags[`XML:Bwfxml${name}`]).toUpperCase();
+      return { circled: text('Circled'), alternate: text('LoopstageAlternate'), rating: text('LoopstageRating'), note: String(tags['XML:BwfxmlNote']) };
+    };
+    expect(ixml(take1)).toEqual({ circled: 'FALSE', alternate: 'TRUE', rating: '4', note: 'Best read; pop on "Sherwood"' });
+    expect(ixml(listed[1]!.file)).toMatchObject({ circled: 'TRUE', alternate: 'FALSE' });
+    expect(soxHash(take1)).toBe(audioBefore);
+    const log = JSON.parse(loopstage(['log', '--project', dir, '--json']).stdout) as Array<{ action: string; text: string }>;
+    expect(log.filter((e) => e.action === 'take.marked').map((e) => e.text)).toEqual([
+      'R1001 T01: circled',
+      'R1001 T01: 4 stars',
+      'R1001 T01: note “Best read; pop on "Sherwood"”',
+      'R1001 T02: circled',
+      'R1001 T01: uncircled',
+      'R1001 T01: alternate',
+    ]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });
+
+/** The decoded samples' hash, by sox: an independent reading of the audio. */
+function soxHash(file: string): string {
+  return createHash('sha256').update(execFileSync('sox', [file, '-t', 's32', '-'], { maxBuffer: 1 << 28 })).digest('hex');
+}

@@ -285,6 +285,29 @@ describe('recording settings form', () => {
     expect(() => resolveRecordingSettings({ loopbackInput: 64 })).toThrow(/Loopback input 64 is not usable/);
   });
 
+  it('keeps a track template per kind of Foley, opens enough inputs for it, and refuses one that cannot work', () => {
+    const feet = { inputChannels: [2, 5], names: ['close', 'room'] };
+    const withFeet = resolveRecordingSettings({ passTemplates: { feet } });
+    expect(withFeet.passTemplates).toEqual({ feet });
+    expect(streamInputChannels(withFeet)).toBe(6);
+    // A patch replaces one kind's template, null removes it, the others stay.
+    const both = resolveRecordingSettings({ passTemplates: { props: { inputChannels: [0], names: [] } } }, withFeet);
+    expect(Object.keys(both.passTemplates).sort()).toEqual(['feet', 'props']);
+    expect(resolveRecordingSettings({ passTemplates: { feet: null } }, both).passTemplates).toEqual({ props: { inputChannels: [0], names: [] } });
+    const refused = (patch: Parameters<typeof resolveRecordingSettings>[0]) => {
+      try {
+        resolveRecordingSettings(patch);
+      } catch (error) {
+        return (error as { code?: string; message: string }).message;
+      }
+      return null;
+    };
+    expect(refused({ passTemplates: { feet: { inputChannels: [], names: [] } } })).toMatch(/feet template records 1 to 64 input channels/i);
+    expect(refused({ passTemplates: { feet: { inputChannels: [1, 1], names: [] } } })).toMatch(/Input channel 2 is chosen twice in the feet template/);
+    expect(refused({ passTemplates: { cloth: { inputChannels: [0], names: ['a', 'b'] } } })).toMatch(/cloth template names at most one track per input/i);
+    expect(refused({ passTemplates: { dialogue: { inputChannels: [0], names: [] } } as never })).toMatch(/"dialogue" is not a kind of Foley pass/);
+  });
+
   it('names what cannot be saved, with the engine’s rules', () => {
     const check = (change: (d: ReturnType<typeof draftOfSettings>) => void) => {
       const draft = draftOfSettings(SETTINGS);

@@ -6,7 +6,7 @@
  * through the typed client and every failure lands in `error` (or `settingsError`, `rollError`).
  */
 import { getContext, setContext, untrack } from 'svelte';
-import type { ApiError, Params, RecorderState as RecorderStateDto, RecordingSettings, Result, Take } from '../../api/contract.js';
+import type { ApiError, Params, RecorderState as RecorderStateDto, RecordingSettings, Result, Take, TakeMarksPatch } from '../../api/contract.js';
 import type { RpcClient } from '../../api/rpc.js';
 import type { Cue } from '../../core/cues/cue.js';
 import { LoopstageError } from '../../core/errors.js';
@@ -61,6 +61,16 @@ export class RecorderState {
   /** Whether a cue can be rolled now (a take being recorded must be stopped first). */
   canRoll: boolean = $derived.by(() => this.cue !== null && this.#session.client !== null && !this.recording);
   canRecord: boolean = $derived(this.canRoll && this.armed);
+  /** The take the mark keys act on, when one was chosen in the take list (else the newest). */
+  chosenTakeId = $state<number | null>(null);
+  /**
+   * The take marks apply to: the one chosen in the take list, else the newest take of the selected
+   * cue — the one just recorded, so it can be circled and noted while the next one rolls.
+   */
+  markTarget: Take | null = $derived.by(() => {
+    if (this.takesCueId !== (this.cue?.id ?? null)) return null;
+    return this.takes.find((t) => t.id === this.chosenTakeId) ?? this.takes.findLast((t) => t.status !== 'recording') ?? null;
+  });
   /** The take P plays: the selected cue's last take with audio. */
   lastTake: Take | null = $derived(this.takesCueId === (this.cue?.id ?? null) ? lastPlayableTake(this.takes) : null);
   /** The range the selected cue will roll over (or is rolling over). */
@@ -157,6 +167,34 @@ export class RecorderState {
     });
   }
 
+  /** Chooses the take the mark keys act on (null: the newest). */
+  chooseTake(take: Pick<Take, 'id'> | null): void {
+    this.chosenTakeId = take?.id ?? null;
+  }
+
+  /**
+   * Marks a take (circle, alternate, NG, false start, rating, note): the project, the take file's
+   * iXML and the session log, through the engine. The takes it uncircled are updated too.
+   */
+  async mark(take: Pick<Take, 'id'>, marks: TakeMarksPatch): Promise<boolean> {
+    return this.#run(async (client) => {
+      const outcome = await client.call('takes.mark', { takeId: take.id, marks });
+      for (const changed of [outcome.take, ...outcome.others]) {
+        if (changed.cueId === this.takesCueId) this.takes = upsertTake(this.takes, changed);
+      }
+    });
+  }
+
+  /** Turns a flag on the mark target on or off (the keys C, A, X, F). */
+  async toggleMark(flag: 'circled' | 'alternate' | 'noGood' | 'falseStart'): Promise<boolean> {
+    const take = this.markTarget;
+    if (!take) {
+      this.error = { code: 'TAKE_NONE', message: 'There is no take of this cue to mark yet; record one first.' };
+      return false;
+    }
+    return this.mark(take, { [flag]: !take[flag] });
+  }
+
   /** Plays a take back at its place on the timeline. */
   async play(take: Pick<Take, 'id' | 'number'>): Promise<boolean> {
     return this.#run(async (client) => {
@@ -238,6 +276,7 @@ export class RecorderState {
     const rollToken = ++this.#rollToken;
     this.takesCueId = cueId;
     this.takes = [];
+    this.chosenTakeId = null;
     this.cueRoll = null;
     this.rollError = null;
     const client = this.#client;
