@@ -229,6 +229,10 @@ describe('recorder in Chromium on the audio rig', () => {
     await page.keyboard.press('r');
     await page.keyboard.press('Shift+R');
     await expect.poll(() => phase(page), { interval: 20 }).toBe('Recording take 2');
+    // The stage state across the top says so, large and red.
+    const stageState = page.getByRole('status', { name: 'Stage state', exact: true });
+    expect(await stageState.getAttribute('data-phase')).toBe('record');
+    expect((await stageState.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Recording Recording take 2');
     await page.keyboard.press('c');
     await page.keyboard.press('4');
     await page.keyboard.press('t');
