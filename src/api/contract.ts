@@ -531,6 +531,8 @@ export const methods = {
       preRollSeconds: z.number().min(0).max(60).optional(),
       postRollSeconds: z.number().min(0).max(60).optional(),
       monitor: rollMonitorSchema.optional(),
+      /** Record although the round trip was not measured on this stream (the operator's decision). */
+      uncalibrated: z.boolean().optional(),
     }).strict().refine((p) => (p.cueId === undefined) !== (p.passId === undefined), { message: 'Roll a cue or a Foley pass: give cueId or passId, not both.' }),
     result: rollStartedSchema,
   },

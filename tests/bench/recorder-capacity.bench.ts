@@ -141,7 +141,7 @@ interface RecordRun {
 async function record(project: Project, rig: Rig, seconds: number, channels: number, intervalMs: number): Promise<RecordRun> {
   const list = Array.from({ length: channels }, (_, i) => i + 1).join(',');
   const child = spawn(process.execPath, [BIN, 'record', '--project', project.dir, '--cue', `C${seconds}`, '--input', 'default', '--output', 'default',
-    '--channels', list, '--format', 'float32', '--frames-per-buffer', String(FRAMES_PER_BUFFER[project.sampleRate]), '--pre', String(PRE_S), '--post', String(POST_S), '--json'], {
+    '--channels', list, '--format', 'float32', '--frames-per-buffer', String(FRAMES_PER_BUFFER[project.sampleRate]), '--pre', String(PRE_S), '--post', String(POST_S), '--json', '--uncalibrated'], {
     env: { ...process.env, ...rig.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -319,7 +319,7 @@ async function stopToFiled() {
         const latencies: number[] = [];
         const statuses: string[] = [];
         for (let i = 0; i < 20; i++) {
-          await engine.recorder.start({ cueId: cue.id, record: true, preRollSeconds: 0 });
+          await engine.recorder.start({ cueId: cue.id, record: true, preRollSeconds: 0, uncalibrated: true });
           // Stop once the writer has flushed two seconds of the take to disk: a take as it usually ends.
           await new Promise<void>((resolve) => {
             const off = engine.events.on('recorder', (state) => {

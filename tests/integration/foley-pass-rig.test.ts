@@ -54,7 +54,7 @@ describe('a Foley feet pass on the rig', () => {
     expect(pass.in).toBe(labelToPosition('01:00:10:00', rate, RATE));
     expect(pass.out).toBe(labelToPosition('01:00:13:00', rate, RATE));
 
-    const recorded = loopstage(['record', '--project', dir, '--pass', pass.name.toLowerCase(), '--input', 'default', '--output', 'default', '--pre', '1', '--post', '0.5', '--json'], { env: rig.env });
+    const recorded = loopstage(['record', '--project', dir, '--pass', pass.name.toLowerCase(), '--input', 'default', '--output', 'default', '--pre', '1', '--post', '0.5', '--json', '--uncalibrated'], { env: rig.env });
     expect(recorded.code, recorded.stderr).toBe(0);
     const take = JSON.parse(recorded.stdout) as { file: string; cueId: number | null; passId: number; number: number; start: number; length: number; status: string; channels: number; channelNames: string[]; cue: string };
     expect(take).toMatchObject({ cueId: null, passId: pass.id, number: 1, status: 'complete', channels: 2, channelNames: ['close', 'room'], cue: pass.name });

@@ -263,7 +263,7 @@ describe.each<Case>([
     let roll = { start: 0, end: 0 };
     for (let attempt = 0; attempt < 8 && !played; attempt++) {
       const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1',
-        '--frames-per-buffer', String(c.framesPerBuffer), '--format', 'float32', '--monitor', 'guide,beeps', '--pre', '5', '--post', '0', '--json'], { env: rig.env });
+        '--frames-per-buffer', String(c.framesPerBuffer), '--format', 'float32', '--monitor', 'guide,beeps', '--pre', '5', '--post', '0', '--json', '--uncalibrated'], { env: rig.env });
       expect(recorded.code, recorded.stderr).toBe(0);
       // The roll: from 5 s before the in point (with the guide, a second before the first beep, so
       // there are clicks on both sides of every beep) to the out point.
@@ -329,10 +329,21 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
   });
   afterAll(() => rig?.stop());
 
+  it('holds recording while no round trip was measured on this stream, says why and what to do, and files nothing', { timeout: 60_000 }, () => {
+    const { dir } = makeProject('held', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
+    const held = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--json'], { env: rig.env });
+    expect(held.code, held.stderr).toBe(1);
+    expect(JSON.parse(held.stdout).error.code).toBe('RECORD_NOT_CALIBRATED');
+    expect(held.stderr).toMatch(/Recording is held because no round trip has been measured for these devices.*calibrate.*--uncalibrated/s);
+    expect(JSON.parse(loopstage(['takes', 'list', '--project', dir, '--json']).stdout)).toEqual([]);
+    expect(existsSync(path.join(dir, 'takes')) ? readdirSync(path.join(dir, 'takes')) : []).toEqual([]);
+    expect(loopstage(['record', '--project', dir, '--cue', 'R101', '--calibrate', '--uncalibrated']).code).toBe(2);
+  });
+
   it('writes 16-bit, 24-bit and float takes with every frame in order, read back by sox, ffprobe, exiftool and sndfile-info', { timeout: 120_000 }, () => {
     const { dir } = makeProject('formats', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
     for (const [format, bits] of [['pcm24', 24], ['pcm16', 16], ['float32', 32]] as const) {
-      const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1,2', '--names', 'Boom,Lav', '--format', format, '--pre', '1', '--post', '0.5', '--json'], { env: rig.env });
+      const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1,2', '--names', 'Boom,Lav', '--format', format, '--pre', '1', '--post', '0.5', '--json', '--uncalibrated'], { env: rig.env });
       expect(recorded.code, recorded.stderr).toBe(0);
       const take = JSON.parse(recorded.stdout) as { file: string; start: number; length: number; status: string; channels: number };
       expect(take).toMatchObject({ status: 'complete', channels: 2 });
@@ -381,7 +392,7 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
 
   it('files the take as recovered at once when only the audio process dies mid-take', { timeout: 120_000 }, async () => {
     const { dir } = makeProject('audio-died', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
-    const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json', '--uncalibrated'], {
       env: { ...process.env, ...rig.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -406,7 +417,7 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
 
   it('recovers a take when the recorder is killed mid-take (SIGKILL), playable, and the database agrees with the disk', { timeout: 120_000 }, async () => {
     const { dir } = makeProject('killed', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
-    const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json'], {
+    const child = spawn(process.execPath, [BIN, 'record', '--project', dir, '--cue', 'R102', '--input', 'default', '--output', 'default', '--channels', '1,2', '--format', 'pcm24', '--json', '--uncalibrated'], {
       env: { ...process.env, ...rig.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

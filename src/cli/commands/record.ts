@@ -18,12 +18,14 @@ import { usageError } from './usage.js';
 
 export const RECORD_USAGE = `usage: loopstage record --project DIR (--cue NUMBER | --pass NAME) [--pre S] [--post S] [--input DEVICE --output DEVICE]
                        [--channels 1,2] [--names boom,lav] [--format pcm16|pcm24|float32] [--monitor guide,beeps,input]
-                       [--frames-per-buffer N] [--calibrate] [--json]
+                       [--frames-per-buffer N] [--calibrate | --uncalibrated] [--json]
   Rolls the cue from its pre-roll to its out point plus post-roll, with beeps before the in point,
   records a take from the chosen inputs, files it against the cue and prints it. --pass records a
   Foley pass (loopstage pass create) free-running over its range with its track template, and links
   the take to every event it covers. --calibrate first
-  measures the round trip on the same open stream (patch the output to the input for it).
+  measures the round trip on the same open stream (patch the output to the input for it); without
+  a round trip measured on this stream recording is refused, unless --uncalibrated says to record
+  anyway (placed by the stored round trip or the manual offset).
   --names names the recorded channels in order (iXML TRACK_LIST). --input/--output, --channels,
   --names and --format are remembered for the project. Ctrl-C stops the take
   early; what was recorded is kept.`;
@@ -98,10 +100,12 @@ export const recordCommand: CliCommand = async (args, io) => {
       format: { type: 'string' },
       monitor: { type: 'string' },
       calibrate: { type: 'boolean', default: false },
+      uncalibrated: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
   if (!values.project) throw usageError('--project DIR is required.', RECORD_USAGE);
+  if (values.calibrate && values.uncalibrated) throw usageError('--calibrate and --uncalibrated contradict each other; give one.', RECORD_USAGE);
   if (!values.cue === !values.pass) throw usageError(values.cue ? '--cue and --pass are two things to record; give one.' : '--cue NUMBER (or --pass NAME) is required.', RECORD_USAGE);
   const selection = audioSelection(values, RECORD_USAGE);
   if (values.format !== undefined && !['pcm16', 'pcm24', 'float32'].includes(values.format)) throw usageError(`--format is pcm16, pcm24 or float32, not "${values.format}".`, RECORD_USAGE);
@@ -152,6 +156,7 @@ export const recordCommand: CliCommand = async (args, io) => {
       ...(preRollSeconds !== undefined ? { preRollSeconds } : {}),
       ...(postRollSeconds !== undefined ? { postRollSeconds } : {}),
       ...(monitor ? { monitor } : {}),
+      ...(values.uncalibrated ? { uncalibrated: true } : {}),
     });
     if (started.warning) io.stderr.write(`loopstage: ${started.warning}\n`);
     {

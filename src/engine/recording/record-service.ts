@@ -70,8 +70,8 @@ export interface StreamFacts {
   readonly inputChannels: number;
   /** Output underflows plus input overflows reported on this stream so far. */
   readonly dropouts: number;
-  /** Round trip in stream frames, and whether it was measured on this opening of the stream. */
-  readonly latency: { readonly roundTrip: number; readonly current: boolean } | null;
+  /** Round trip in stream frames, whether it was measured on this opening of the stream, and why not. */
+  readonly latency: { readonly roundTrip: number; readonly current: boolean; readonly note?: string | null } | null;
 }
 
 export interface TakesChanged {
@@ -106,6 +106,12 @@ export interface RollRequest {
   readonly postRollSeconds?: number;
   /** Override the phase's monitor switches for this roll only. */
   readonly monitor?: Partial<RecordingSettings['monitor']['record']>;
+  /**
+   * Record although the round trip was not measured on this opening of the stream: a decision the
+   * operator makes on purpose (no loopback on this stage), never the default. The take is placed
+   * by the stored round trip or the manual offset, and says so.
+   */
+  readonly uncalibrated?: boolean;
 }
 
 export interface RollStarted {
@@ -329,6 +335,8 @@ export class RecordService {
     if (missing !== undefined) {
       throw new LoopstageError('RECORD_CHANNELS_INVALID', `Input channel ${missing + 1} is not open on ${stream.input} (${stream.inputChannels} open); choose other channels in the recording settings.`, { channel: missing });
     }
+    // Refused before anything moves: a take is recorded only where it will be placed right.
+    if (request.record && stream.latency?.current !== true && !request.uncalibrated) throw notCalibrated(stream);
     await this.ctx.transport({ kind: 'stop' });
     await this.ctx.audio.loadProgram(await this.#program(phase, range, beeps, settings, [], request.monitor));
     let take: ActiveTake | null = null;
@@ -673,6 +681,23 @@ export async function recoverTakes(handle: ProjectHandle, files: TakeFiles, dir:
     recovered.push(filed);
   }
   return recovered;
+}
+
+/** Why recording is held on this stream, and what to do: RECORD_NOT_CALIBRATED. */
+export function notCalibrated(stream: Pick<StreamFacts, 'latency'>): LoopstageError {
+  // The engine's note says what happened since ("An output underflow shifted the output…"); a
+  // stored round trip is from an earlier opening.
+  const shifted = stream.latency?.note && /underflow/.test(stream.latency.note) ? stream.latency.note.replace(/;.*$/, '') : null;
+  const why = stream.latency === null
+    ? 'no round trip has been measured for these devices'
+    : shifted
+      ? `${shifted.charAt(0).toLowerCase()}${shifted.slice(1)}`
+      : 'the round trip was measured on an earlier opening of the stream, and a reopened stream can differ';
+  return new LoopstageError(
+    'RECORD_NOT_CALIBRATED',
+    `Recording is held because ${why}, so a take would not land in sync. Patch the output to the input and calibrate (Calibrate, or loopstage record --calibrate); to record without it on purpose, choose "Record uncalibrated" (--uncalibrated).`,
+    { latency: stream.latency },
+  );
 }
 
 /**

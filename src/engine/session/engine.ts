@@ -161,7 +161,7 @@ export class Engine {
         sampleRate: this.#audio.sampleRate ?? 0,
         inputChannels: this.#inputChannels,
         dropouts: this.#audio.inputOverflows + this.#audio.outputUnderflows + this.#audio.inputUnderflows,
-        latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current } : null,
+        latency: this.#audio.latency ? { roundTrip: this.#audio.latency.roundTrip, current: this.#audio.latency.current, note: this.#audio.latency.note } : null,
       }),
       transport: (command) => this.#command(command),
       settled: () => this.#settled(),

@@ -114,10 +114,10 @@ export function calibrationNotice(audio: AudioStatus | null): CalibrationNotice 
   }
   const latency = audio.latency;
   if (!latency) {
-    return { text: 'Not calibrated: takes would be placed without latency compensation. Patch the output to the input and calibrate before recording.', canCalibrate: true };
+    return { text: 'Not calibrated: recording is held, because takes would be placed without latency compensation. Patch the output to the input and calibrate.', canCalibrate: true };
   }
   if (!latency.current) {
-    return { text: `Calibration not current (${latency.note ?? 'the stream was reopened'}): takes may be placed a few samples off. Calibrate again before recording.`, canCalibrate: true };
+    return { text: `Calibration not current (${latency.note ?? 'the stream was reopened'}): recording is held, because takes may be placed a few samples off. Calibrate again.`, canCalibrate: true };
   }
   return null;
 }

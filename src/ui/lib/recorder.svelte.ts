@@ -60,7 +60,11 @@ export class RecorderState {
   phaseLabel: string = $derived(phaseText(this.state, this.state.phase === 'playback' ? this.playingTake : null));
   /** Whether a cue can be rolled now (a take being recorded must be stopped first). */
   canRoll: boolean = $derived.by(() => this.cue !== null && this.#session.client !== null && !this.recording);
-  canRecord: boolean = $derived(this.canRoll && this.armed);
+  /** Whether the round trip holds on this opening of the stream (recording needs it, or `uncalibrated`). */
+  calibrated: boolean = $derived.by(() => this.#session.audio?.latency?.current === true);
+  /** The operator chose to record without a current calibration (this window only, never the default). */
+  uncalibrated = $state(false);
+  canRecord: boolean = $derived(this.canRoll && this.armed && (this.calibrated || this.uncalibrated));
   /** The take the mark keys act on, when one was chosen in the take list (else the newest). */
   chosenTakeId = $state<number | null>(null);
   /**
@@ -156,6 +160,10 @@ export class RecorderState {
       this.error = { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm, or R), then press Record.' };
       return false;
     }
+    if (!this.calibrated && !this.uncalibrated) {
+      this.error = { code: 'RECORD_NOT_CALIBRATED', message: 'Recording is held until the round trip is measured on this stream: press Calibrate (output patched to input), or tick “Record uncalibrated” to record anyway.' };
+      return false;
+    }
     return this.#roll(true);
   }
 
@@ -243,7 +251,7 @@ export class RecorderState {
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = null;
-      const started = await client.call('recorder.roll', { cueId: cue.id, record });
+      const started = await client.call('recorder.roll', { cueId: cue.id, record, ...(record && this.uncalibrated && !this.calibrated ? { uncalibrated: true } : {}) });
       this.lastRoll = started;
       if (started.take && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
       this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range });
