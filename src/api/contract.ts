@@ -315,6 +315,7 @@ export const passSchema = z.object({
   coveredEventIds: z.array(z.number().int()),
 });
 export type FoleyPassDto = z.infer<typeof passSchema>;
+export const sessionPlaceSchema = z.object({ cueId: z.number().int().positive().nullable(), passId: z.number().int().positive().nullable() });
 export const sessionIdentitySchema = z.object({ stage: z.string().max(100), operator: z.string().max(100) });
 
 export const rollRangeSchema = z.object({ start: sample, end: sample });
@@ -563,6 +564,9 @@ export const methods = {
     result: z.array(sessionLogEntrySchema),
   },
   'log.export': { params: empty, result: z.object({ fileName: z.string(), mimeType: z.string(), base64: z.string() }) },
+  /** Where the session was (the cue or Foley pass selected), kept as it changes so a reopened project returns there. */
+  'session.place': { params: empty, result: sessionPlaceSchema },
+  'session.setPlace': { params: sessionPlaceSchema.partial().strict(), result: sessionPlaceSchema },
   'session.identity': { params: empty, result: sessionIdentitySchema },
   'session.setIdentity': { params: sessionIdentitySchema.partial().strict(), result: sessionIdentitySchema },
   'cueRoll.get': { params: z.object({ cueId: z.number().int().positive() }).strict(), result: cueRollSchema },

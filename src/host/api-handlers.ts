@@ -130,6 +130,8 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
       const created = await engine.recorder.createPass(request);
       return copy((await engine.recorder.passes()).find((p) => p.id === created.id)!);
     },
+    'session.place': async () => engine.sessionState(),
+    'session.setPlace': async (patch) => engine.setSessionState(patch),
     'session.identity': async () => engine.identity(),
     'session.setIdentity': async (patch) => engine.setIdentity(patch),
     'cueRoll.get': async ({ cueId }) => engine.recorder.roll(cueId),

@@ -175,6 +175,21 @@ describe('spotting in Chromium', () => {
       expect(page).toContain(`Page ${n} of ${pages}`);
     }
 
+    // ---- Autosave: the session returns to the cue chosen last, in a fresh page (or after a restart).
+    await row(page, 'R1002').click();
+    await expect.poll(() => row(page, 'R1002').getAttribute('aria-selected')).toBe('true');
+    const reopened = await browser.newPage();
+    // The choice is saved as it is made; a page opened before it lands may still show the old one,
+    // so open again until the list has loaded and shows where the session was.
+    await expect
+      .poll(async () => {
+        await reopened.goto(url);
+        await expect.poll(() => dataRows(reopened).count()).toBe(5);
+        return [await row(reopened, 'R1001').getAttribute('aria-selected'), await row(reopened, 'R1002').getAttribute('aria-selected')];
+      }, { timeout: 10_000 })
+      .toEqual(['false', 'true']);
+    await reopened.close();
+
     expect(problems).toEqual([]);
     await page.close();
   });

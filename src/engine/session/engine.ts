@@ -4,6 +4,13 @@
  * it reaches the outside world only through its ports.
  */
 import { loadIdentity, SESSION_IDENTITY_KEY, type SessionIdentity } from './session-identity.js';
+
+/** Where a session was (the project setting `session.place`). */
+export interface SessionPlace {
+  readonly cueId: number | null;
+  readonly passId: number | null;
+}
+const SESSION_PLACE_KEY = 'session.place';
 import type { SessionLogEntry } from '../ports/session-log.js';
 import { Emitter } from '../../core/emitter.js';
 import { LoopstageError } from '../../core/errors.js';
@@ -315,6 +322,21 @@ export class Engine {
   /** The session log of the open project: the newest `limit` entries before `beforeId`, oldest first. */
   sessionLog(options: { readonly limit?: number; readonly beforeId?: number } = {}): Promise<SessionLogEntry[]> {
     return this.#requireProject().log.list(options);
+  }
+
+  /** Where the session was: the cue (or Foley pass) selected, so reopening the project returns there. */
+  async sessionState(): Promise<SessionPlace> {
+    const stored = await this.#requireProject().getSetting<Partial<SessionPlace>>(SESSION_PLACE_KEY);
+    const id = (value: unknown) => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : null);
+    return { cueId: id(stored?.cueId), passId: id(stored?.passId) };
+  }
+
+  /** Saves where the session is, as it changes (autosave: there is no Save). */
+  async setSessionState(patch: Partial<SessionPlace>): Promise<SessionPlace> {
+    const handle = this.#requireProject();
+    const next = { ...(await this.sessionState()), ...patch };
+    await handle.setSetting(SESSION_PLACE_KEY, next);
+    return next;
   }
 
   /** Who runs the session (stage and operator), as the session log names them. */

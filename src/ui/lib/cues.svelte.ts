@@ -138,11 +138,24 @@ export class CueListState {
 
   select(id: number | null): void {
     this.selectedId = id;
+    this.#keepPlace();
   }
 
   /** Moves the selection `delta` rows through the filtered list. */
   move(delta: number): void {
     this.selectedId = moveSelection(this.filtered, this.selectedId, delta);
+    this.#keepPlace();
+  }
+
+  /**
+   * Saves the cue the operator chose, so reopening the project returns to it (autosave; only choices
+   * a person makes, not the first row a load or a filter falls back to).
+   */
+  #keepPlace(): void {
+    const client = this.#client;
+    const cueId = this.selectedId;
+    if (!client || !this.loaded) return;
+    client.call('session.setPlace', { cueId }).catch(() => undefined); // the next choice saves again
   }
 
   dismissError(): void {
@@ -358,7 +371,12 @@ export class CueListState {
       for (const event of queued) this.#data.apply(event);
       this.loaded = true;
       this.#published(null);
-      if (this.selectedId === null) this.selectedId = this.filtered[0]?.id ?? null;
+      if (this.selectedId === null) {
+        // Back where the session was, if that cue is still there; else the first row.
+        const place = reopened ? await client.call('session.place', {}).catch(() => null) : null;
+        if (token !== this.#loadToken) return;
+        this.selectedId = place?.cueId != null && this.#data.get(place.cueId) ? place.cueId : (this.filtered[0]?.id ?? null);
+      }
     } catch (error) {
       if (token !== this.#loadToken) return;
       this.#queued = null;
