@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -219,7 +219,7 @@ describe('recorder in Chromium on the audio rig', () => {
   });
 
   it('marks takes from the keyboard while the next one rolls: circle, rating and note reach the project, the file\'s iXML and the log', async () => {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ acceptDownloads: true });
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(url);
@@ -284,6 +284,23 @@ describe('recorder in Chromium on the audio rig', () => {
       'R1001 T01: uncircled',
       'R1001 T01: alternate',
     ]);
+
+    // The session log in the page: the same entries; once the operator is named, entries name them;
+    // and the whole log downloads as CSV.
+    const logTable = page.getByRole('table', { name: 'Session log', exact: true });
+    await expect.poll(() => logTable.textContent()).toContain('R1001 T01: alternate');
+    await page.getByLabel('Operator', { exact: true }).fill('Sam');
+    await page.getByRole('button', { name: 'Save names', exact: true }).click();
+    await expect.poll(() => loopstage(['log', '--project', dir, '--json']).stdout).toContain('R1001 T01: alternate');
+    await page.getByRole('button', { name: 'NG take 2', exact: true }).click();
+    await expect.poll(() => logTable.locator('tr', { hasText: 'R1001 T02: uncircled, NG' }).textContent()).toContain('Sam');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV', exact: true }).click()]);
+    expect(download.suggestedFilename()).toMatch(/session log.*\.csv$/);
+    const csvFile = path.join(os.tmpdir(), `loopstage-log-${process.pid}.csv`);
+    await download.saveAs(csvFile);
+    const csv = readFileSync(csvFile, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('\ufeffTime (UTC),Stage,Who,Action,What,Cue id,Pass id,Take id,Data');
+    expect(csv).toContain('Sam,take.marked,"R1001 T02: uncircled, NG"');
     expect(problems).toEqual([]);
     await page.close();
   });
