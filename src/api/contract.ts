@@ -315,7 +315,12 @@ export const passSchema = z.object({
   coveredEventIds: z.array(z.number().int()),
 });
 export type FoleyPassDto = z.infer<typeof passSchema>;
-export const sessionPlaceSchema = z.object({ cueId: z.number().int().positive().nullable(), passId: z.number().int().positive().nullable() });
+export const sessionPlaceSchema = z.object({
+  cueId: z.number().int().positive().nullable(),
+  passId: z.number().int().positive().nullable(),
+  /** Where the session goes after a circled take. */
+  advance: z.enum(['off', 'number', 'character', 'not-done']),
+});
 export const sessionIdentitySchema = z.object({ stage: z.string().max(100), operator: z.string().max(100) });
 
 export const rollRangeSchema = z.object({ start: sample, end: sample });

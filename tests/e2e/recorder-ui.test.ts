@@ -40,7 +40,7 @@ beforeAll(async () => {
   const created = loopstage(['project', 'create', dir, '--title', 'Robin ADR', '--rate', '25', '--sample-rate', String(SAMPLE_RATE), '--start', '01:00:00:00']);
   expect(created.code, created.stderr).toBe(0);
   const csv = path.join(work, 'robin.csv');
-  writeFileSync(csv, ['Cue #,Character,TC In,TC Out,Dialogue', `R1001,ROBIN,${CUE_IN},${CUE_OUT},"Welcome to Sherwood, my lady."`].join('\r\n'));
+  writeFileSync(csv, ['Cue #,Character,TC In,TC Out,Dialogue', `R1001,ROBIN,${CUE_IN},${CUE_OUT},"Welcome to Sherwood, my lady."`, 'R1002,ROBIN,01:00:20:00,01:00:22:00,"Stand fast."'].join('\r\n'));
   const imported = loopstage(['import', csv, '--project', dir]);
   expect(imported.code, imported.stderr).toBe(0);
   serve = await loopstageServe(['serve', '--project', dir, '--port', '0', '--input', 'default', '--output', 'default', '--json'], rig.env);
@@ -301,6 +301,23 @@ describe('recorder in Chromium on the audio rig', () => {
     const csv = readFileSync(csvFile, 'utf8');
     expect(csv.split('\r\n')[0]).toBe('\ufeffTime (UTC),Stage,Who,Action,What,Cue id,Pass id,Take id,Data');
     expect(csv).toContain('Sam,take.marked,"R1001 T02: uncircled, NG"');
+
+    // Auto-advance: with "Next cue by number", circling a take moves the session to R1002; D marks it
+    // done. Both are kept: a fresh page opens on R1002 with the same choice.
+    const recorderRegion = page.getByRole('region', { name: 'Recorder', exact: true });
+    await page.getByLabel('After a circled take', { exact: true }).selectOption('number');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('c');
+    await expect.poll(() => recorderRegion.locator('.cue .number').textContent()).toBe('R1002');
+    await page.keyboard.press('d');
+    await expect.poll(() => page.getByRole('button', { name: 'Cue done', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    const cuesNow = JSON.parse(loopstage(['cues', 'list', '--project', dir, '--json']).stdout) as Array<{ number: string; status: string }>;
+    expect(cuesNow.map((c) => [c.number, c.status])).toEqual([['R1001', 'todo'], ['R1002', 'done']]);
+    const fresh = await browser.newPage();
+    await fresh.goto(url);
+    await expect.poll(() => fresh.getByRole('region', { name: 'Recorder', exact: true }).locator('.cue .number').textContent(), { timeout: 10_000 }).toBe('R1002');
+    expect(await fresh.getByLabel('After a circled take', { exact: true }).inputValue()).toBe('number');
+    await fresh.close();
     expect(problems).toEqual([]);
     await page.close();
   });

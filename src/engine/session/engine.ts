@@ -4,11 +4,14 @@
  * it reaches the outside world only through its ports.
  */
 import { loadIdentity, SESSION_IDENTITY_KEY, type SessionIdentity } from './session-identity.js';
+import { ADVANCE_MODES, type AdvanceMode } from '../../core/cues/advance.js';
 
 /** Where a session was (the project setting `session.place`). */
 export interface SessionPlace {
   readonly cueId: number | null;
   readonly passId: number | null;
+  /** Where the session goes after a circled take. */
+  readonly advance: AdvanceMode;
 }
 const SESSION_PLACE_KEY = 'session.place';
 import type { SessionLogEntry } from '../ports/session-log.js';
@@ -328,7 +331,8 @@ export class Engine {
   async sessionState(): Promise<SessionPlace> {
     const stored = await this.#requireProject().getSetting<Partial<SessionPlace>>(SESSION_PLACE_KEY);
     const id = (value: unknown) => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : null);
-    return { cueId: id(stored?.cueId), passId: id(stored?.passId) };
+    const advance = ADVANCE_MODES.includes(stored?.advance as AdvanceMode) ? (stored!.advance as AdvanceMode) : 'off';
+    return { cueId: id(stored?.cueId), passId: id(stored?.passId), advance };
   }
 
   /** Saves where the session is, as it changes (autosave: there is no Save). */

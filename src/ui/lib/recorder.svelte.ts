@@ -12,6 +12,7 @@ import type { Cue } from '../../core/cues/cue.js';
 import { LoopstageError } from '../../core/errors.js';
 import type { RecordingSettingsPatch } from '../../core/recording/settings.js';
 import type { CueListState } from './cues.svelte.js';
+import { nextCue, type AdvanceMode } from '../../core/cues/advance.js';
 import { engineCall, toUiError } from './engine-call.js';
 import { IDLE_RECORDER, MeterBoard, lastPlayableTake, phaseText, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
 import type { SessionState } from './session.svelte.js';
@@ -65,6 +66,8 @@ export class RecorderState {
   /** The operator chose to record without a current calibration (this window only, never the default). */
   uncalibrated = $state(false);
   canRecord: boolean = $derived(this.canRoll && this.armed && (this.calibrated || this.uncalibrated));
+  /** Where the session goes after a circled take (the project's, kept as it changes). */
+  advance = $state<AdvanceMode>('off');
   /** The take the mark keys act on, when one was chosen in the take list (else the newest). */
   chosenTakeId = $state<number | null>(null);
   /**
@@ -190,7 +193,28 @@ export class RecorderState {
       for (const changed of [outcome.take, ...outcome.others]) {
         if (changed.cueId === this.takesCueId) this.takes = upsertTake(this.takes, changed);
       }
+      // A circled take moves the session on, as the project's auto-advance says.
+      const cue = this.cue;
+      if (marks.circled === true && outcome.take.circled && cue && outcome.take.cueId === cue.id && !this.rolling) {
+        const next = nextCue(this.#cues.filtered, cue, this.advance);
+        if (next) this.#cues.select(next.id);
+      }
     });
+  }
+
+  /** Sets where the session goes after a circled take, and keeps it with the project. */
+  async setAdvance(mode: AdvanceMode): Promise<boolean> {
+    this.advance = mode;
+    return this.#run(async (client) => {
+      this.advance = (await client.call('session.setPlace', { advance: mode })).advance;
+    });
+  }
+
+  /** Marks the selected cue done, or back to do (D). */
+  async toggleDone(): Promise<boolean> {
+    const cue = this.cue;
+    if (!cue) return false;
+    return this.#cues.edit(cue.id, { status: cue.status === 'done' ? 'todo' : 'done' });
   }
 
   /** Turns a flag on the mark target on or off (the keys C, A, X, F). */
@@ -272,8 +296,11 @@ export class RecorderState {
     const client = this.#client;
     if (key === null || !client) return;
     try {
-      const settings = await client.call('recording.settings', {});
-      if (token === this.#settingsToken) this.settings = settings;
+      const [settings, place] = await Promise.all([client.call('recording.settings', {}), client.call('session.place', {})]);
+      if (token === this.#settingsToken) {
+        this.settings = settings;
+        this.advance = place.advance;
+      }
     } catch (error) {
       if (token === this.#settingsToken) this.settingsError = toUiError(error);
     }
