@@ -318,6 +318,20 @@ describe('recorder in Chromium on the audio rig', () => {
     await expect.poll(() => fresh.getByRole('region', { name: 'Recorder', exact: true }).locator('.cue .number').textContent(), { timeout: 10_000 }).toBe('R1002');
     expect(await fresh.getByLabel('After a circled take', { exact: true }).inputValue()).toBe('number');
     await fresh.close();
+
+    // The selects, for the editor: R1001's circled take 2 and its alternate take 1 with its note;
+    // only R1002 lacks a circled take; a select plays against picture from here.
+    const selects = page.getByRole('table', { name: 'Selects', exact: true });
+    const selectRow = (number: string) => selects.locator('tr[data-cue-id]').filter({ hasText: number });
+    await expect.poll(() => selectRow('R1001').locator('.take.circled').textContent().then((t) => t?.replace(/\s+/g, ' ').trim())).toMatch(/^T2 /);
+    expect((await selectRow('R1001').locator('.take.alternate').textContent())?.replace(/\s+/g, ' ')).toMatch(/T1 ★★★★ Best read; pop on "Sherwood"/);
+    await page.getByLabel('Only cues with no circled take', { exact: true }).check();
+    await expect.poll(() => selects.locator('tr[data-cue-id]').allTextContents().then((rows) => rows.map((r) => r.trim().slice(0, 5)))).toEqual(['R1002']);
+    await page.getByLabel('Only cues with no circled take', { exact: true }).uncheck();
+    await selects.getByRole('button', { name: 'Play alternate take 1', exact: true }).click();
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1');
+    await page.keyboard.press('Space');
+    await expect.poll(() => phase(page)).toBe('Idle');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -74,6 +74,11 @@ export class CueListState {
     void this.#version;
     return this.#data.filter(this.filter);
   });
+  /** Every cue of the project, whatever the filter, in timeline order. */
+  all: readonly Cue[] = $derived.by(() => {
+    void this.#version;
+    return this.#data.filter({});
+  });
   total: number = $derived.by(() => {
     void this.#version;
     return this.#data.size;
