@@ -58,9 +58,10 @@ describe('a Foley feet pass on the rig', () => {
     expect(recorded.code, recorded.stderr).toBe(0);
     const take = JSON.parse(recorded.stdout) as { file: string; cueId: number | null; passId: number; number: number; start: number; length: number; status: string; channels: number; channelNames: string[]; cue: string };
     expect(take).toMatchObject({ cueId: null, passId: pass.id, number: 1, status: 'complete', channels: 2, channelNames: ['close', 'room'], cue: pass.name });
-    // The take runs from the in point to the out point plus post-roll.
-    expect(take.start).toBe(pass.in);
-    expect(take.length).toBe(pass.out - pass.in + RATE / 2);
+    // The take runs from the roll's start (the first beep, 3 s before the in point, which is more
+    // than the 1 s pre-roll asked for) to the out point plus the post-roll.
+    expect(take.start).toBe(pass.in - 3 * RATE);
+    expect(take.start + take.length).toBe(pass.out + RATE / 2);
     expect(path.basename(take.file)).toMatch(/^Feet ROBIN F101.F102_ROBIN_T01\.wav$/);
 
     const [exif] = JSON.parse(execFileSync('exiftool', ['-j', '-a', '-G1:4', '-n', take.file], { encoding: 'utf8' })) as Array<Record<string, unknown>>;
