@@ -167,7 +167,9 @@ describe('recorder in Chromium on the audio rig', () => {
 
     // Play it back at its place: the phase says so; Space stops it.
     await page.getByRole('button', { name: 'Play take 1', exact: true }).click();
-    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1');
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1').catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; alerts: ${JSON.stringify(await page.getByRole('alert').allTextContents())}; log: ${serve.stderr().slice(-1500)}`);
+    });
     await page.keyboard.press('Space');
     await expect.poll(() => phase(page)).toBe('Idle');
 
@@ -233,8 +235,11 @@ describe('recorder in Chromium on the audio rig', () => {
     await page.getByLabel('Record uncalibrated', { exact: true }).check();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('r');
+    await expect.poll(() => page.getByRole('button', { name: 'Record', exact: true }).isEnabled()).toBe(true);
     await page.keyboard.press('Shift+R');
-    await expect.poll(() => phase(page), { interval: 20 }).toBe('Recording take 2');
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Recording take 2').catch(async (error: unknown) => {
+      throw new Error(`${String(error)}; alerts: ${JSON.stringify(await page.getByRole('alert').allTextContents())}`);
+    });
     // The stage state across the top says so, large and red.
     const stageState = page.getByRole('status', { name: 'Stage state', exact: true });
     expect(await stageState.getAttribute('data-phase')).toBe('record');
@@ -311,7 +316,7 @@ describe('recorder in Chromium on the audio rig', () => {
     await expect.poll(() => recorderRegion.locator('.cue .number').textContent()).toBe('R1002');
     await page.keyboard.press('d');
     await expect.poll(() => page.getByRole('button', { name: 'Cue done', exact: true }).getAttribute('aria-pressed')).toBe('true');
-    const cuesNow = JSON.parse(loopstage(['cues', 'list', '--project', dir, '--json']).stdout) as Array<{ number: string; status: string }>;
+    const cuesNow = (JSON.parse(loopstage(['cues', 'list', '--project', dir, '--json']).stdout) as { cues: Array<{ number: string; status: string }> }).cues;
     expect(cuesNow.map((c) => [c.number, c.status])).toEqual([['R1001', 'todo'], ['R1002', 'done']]);
     const fresh = await browser.newPage();
     await fresh.goto(url);
@@ -329,7 +334,8 @@ describe('recorder in Chromium on the audio rig', () => {
     await expect.poll(() => selects.locator('tr[data-cue-id]').allTextContents().then((rows) => rows.map((r) => r.trim().slice(0, 5)))).toEqual(['R1002']);
     await page.getByLabel('Only cues with no circled take', { exact: true }).uncheck();
     await selects.getByRole('button', { name: 'Play alternate take 1', exact: true }).click();
-    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1');
+    // R1002 is the selected cue now, so the recorder says the take playing is another cue's.
+    await expect.poll(() => phase(page), { interval: 20 }).toBe('Playing back take 1 (another cue)');
     await page.keyboard.press('Space');
     await expect.poll(() => phase(page)).toBe('Idle');
     expect(problems).toEqual([]);

@@ -342,11 +342,20 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
 
   it('writes 16-bit, 24-bit and float takes with every frame in order, read back by sox, ffprobe, exiftool and sndfile-info', { timeout: 120_000 }, () => {
     const { dir } = makeProject('formats', { sampleRate: RATE, frameRate: '25', framesPerBuffer: 256 });
+    let recordings = 0;
     for (const [format, bits] of [['pcm24', 24], ['pcm16', 16], ['float32', 32]] as const) {
-      const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1,2', '--names', 'Boom,Lav', '--format', format, '--pre', '1', '--post', '0.5', '--json', '--uncalibrated'], { env: rig.env });
-      expect(recorded.code, recorded.stderr).toBe(0);
-      const take = JSON.parse(recorded.stdout) as { file: string; start: number; length: number; status: string; channels: number };
-      expect(take).toMatchObject({ status: 'complete', channels: 2 });
+      // The rig sometimes drops a buffer under load. A take the recorder reports dropouts on is
+      // recorded again (up to 3 times); a frame lost without a report still fails below.
+      type Recorded = { file: string; start: number; length: number; status: string; channels: number; dropouts: number };
+      let take = null as Recorded | null;
+      for (let attempt = 0; attempt < 3 && (!take || take.dropouts > 0); attempt++) {
+        const recorded = loopstage(['record', '--project', dir, '--cue', 'R101', '--input', 'default', '--output', 'default', '--channels', '1,2', '--names', 'Boom,Lav', '--format', format, '--pre', '1', '--post', '0.5', '--json', '--uncalibrated'], { env: rig.env });
+        expect(recorded.code, recorded.stderr).toBe(0);
+        recordings++;
+        take = JSON.parse(recorded.stdout) as Recorded;
+        if (take.dropouts > 0) console.log(JSON.stringify({ rigDropouts: { format, attempt, dropouts: take.dropouts } }));
+      }
+      expect(take).toMatchObject({ status: 'complete', channels: 2, dropouts: 0 });
 
       const tags = ffprobeTags(take!.file);
       expect(Number(tags.time_reference)).toBe(take!.start);
@@ -386,8 +395,8 @@ describe('takes through the rig: formats, metadata, and a recorder killed mid-ta
     }
     // Each take recorded is in the session log, with its length.
     const log = JSON.parse(loopstage(['log', '--project', dir, '--json']).stdout) as Array<{ action: string; text: string }>;
-    expect(log.map((e) => e.action)).toEqual(['take.recorded', 'take.recorded', 'take.recorded']);
-    expect(log.map((e) => e.text.replace(/: recorded, [\d.]+ s.*$/, ''))).toEqual(['R101_ROBIN_T01.wav', 'R101_ROBIN_T02.wav', 'R101_ROBIN_T03.wav']);
+    expect(log.map((e) => e.action)).toEqual(Array.from({ length: recordings }, () => 'take.recorded'));
+    expect(log.map((e) => e.text.replace(/: recorded, [\d.]+ s.*$/, ''))).toEqual(Array.from({ length: recordings }, (_, i) => `R101_ROBIN_T${String(i + 1).padStart(2, '0')}.wav`));
   });
 
   it('files the take as recovered at once when only the audio process dies mid-take', { timeout: 120_000 }, async () => {

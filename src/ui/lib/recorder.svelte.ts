@@ -272,6 +272,8 @@ export class RecorderState {
       this.error = { code: 'RECORD_NO_CUE', message: 'Select a cue in the cue list first, then rehearse or record it.' };
       return false;
     }
+    // A new take makes the newest the marked one again (a row clicked earlier no longer holds).
+    if (record) this.chosenTakeId = null;
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = null;
