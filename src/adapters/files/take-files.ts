@@ -6,7 +6,7 @@ import { probePlacedFile } from '../audio/placed-audio.js';
 import type { AudioFileInfo, TakeFiles } from '../../engine/ports/take-files.js';
 import { repairTake } from './take-recovery.js';
 import { takeFileError, updateMetadata } from './take-writer.js';
-import type { TakeMarkState } from '../../core/recording/take-marks.js';
+import { marksOf, type TakeMarkState } from '../../core/recording/take-marks.js';
 
 export class LocalTakeFiles implements TakeFiles {
   async exists(file: string): Promise<boolean> {
@@ -41,8 +41,7 @@ export class LocalTakeFiles implements TakeFiles {
   }
 
   async writeMarks(file: string, marks: TakeMarkState): Promise<void> {
-    const { circled, alternate, noGood, falseStart, rating, note } = marks;
-    await updateMetadata(file, (current) => ({ ...current, circled, alternate, noGood, falseStart, rating, note }));
+    await updateMetadata(file, (current) => ({ ...current, ...marksOf(marks) }));
   }
 
   async copy(from: string, to: string): Promise<void> {

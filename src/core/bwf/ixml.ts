@@ -13,6 +13,7 @@
  * return; unpaired surrogates; U+FFFE and U+FFFF) is removed; everything else, any script, is
  * written as UTF-8 and read back exactly.
  */
+import type { TakeMarkState } from '../recording/take-marks.js';
 import { LoopstageError } from '../errors.js';
 import { frameRateRatio, parseFrameRate, type FrameRate } from '../time/index.js';
 
@@ -21,24 +22,18 @@ export const IXML_RESERVED_BYTES = 8192;
 /** Room kept free, beyond the XML of a new take, for notes and ratings added later. */
 export const IXML_HEADROOM_BYTES = 4096;
 
-/** What a take's iXML says. `parseIxml(buildIxml(m))` gives `m` back (with text sanitised as above). */
-export interface TakeIxml {
+/**
+ * What a take's iXML says. `parseIxml(buildIxml(m))` gives `m` back (with text sanitised as above).
+ * The marks (TakeMarkState) go to CIRCLED, NO_GOOD, FALSE_START and NOTE, and to the LOOPSTAGE block's
+ * RATING, NG and ALTERNATE (iXML has no field for those).
+ */
+export interface TakeIxml extends TakeMarkState {
   readonly project: string;
   readonly scene: string;
   /** The take number. */
   readonly take: number;
   /** TAPE: the session day, roll or sound-roll name the project uses. */
   readonly tape: string;
-  readonly circled: boolean;
-  /** An alternate to the circled take (ALTERNATE in the LOOPSTAGE block; iXML has no field for it). */
-  readonly alternate: boolean;
-  /** NG ("no good"): iXML NO_GOOD, and NG in the LOOPSTAGE block. */
-  readonly noGood: boolean;
-  /** iXML FALSE_START. */
-  readonly falseStart: boolean;
-  /** Stars, 0–5, or null when nobody rated the take. */
-  readonly rating: number | null;
-  readonly note: string;
   /** The session's timecode rate: TIMECODE_RATE as a ratio, TIMECODE_FLAG DF or NDF. */
   readonly frameRate: FrameRate;
   /** FILE_SAMPLE_RATE (also the rate TIMESTAMP_SAMPLES_SINCE_MIDNIGHT counts in). */

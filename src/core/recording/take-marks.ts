@@ -19,6 +19,11 @@ export interface TakeMarkState {
 
 export type TakeMarkChange = Partial<TakeMarkState>;
 
+/** Just the marks of a take (or of a file's iXML): what a mark changes and what the log records. */
+export function marksOf(from: TakeMarkState): TakeMarkState {
+  return { circled: from.circled, alternate: from.alternate, noGood: from.noGood, falseStart: from.falseStart, rating: from.rating, note: from.note };
+}
+
 export const MAX_TAKE_NOTE = 10_000;
 
 function invalid(what: string, change: TakeMarkChange): LoopstageError {

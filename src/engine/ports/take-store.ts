@@ -14,7 +14,8 @@ export type TakeStatus = 'recording' | 'complete' | 'recovered' | 'aborted';
 /** How the latency subtracted from a take's placement was known. */
 export type LatencySource = 'measured' | 'stored' | 'none';
 
-export interface TakeRecord {
+/** A take's row; its marks (circled — at most one per cue or pass —, alternate, NG, false start, rating, note) are TakeMarkState's. */
+export interface TakeRecord extends TakeMarkState {
   readonly id: number;
   /** The cue the take was recorded for (an ADR line or one Foley event), or null for a Foley pass take. */
   readonly cueId: number | null;
@@ -46,16 +47,6 @@ export interface TakeRecord {
   readonly status: TakeStatus;
   /** What went wrong (a take cut short or aborted), or what recovery found; null for a take without a story. */
   readonly problem: string | null;
-  /** The take for the edit: at most one per cue or pass. */
-  readonly circled: boolean;
-  /** A second choice the editor should also see. */
-  readonly alternate: boolean;
-  readonly noGood: boolean;
-  /** The actor stopped early and went again. */
-  readonly falseStart: boolean;
-  /** Stars 0–5, or null when nobody rated the take. */
-  readonly rating: number | null;
-  readonly note: string;
   /** ISO 8601 UTC. */
   readonly createdAt: string;
   readonly completedAt: string | null;

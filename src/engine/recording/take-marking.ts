@@ -8,7 +8,7 @@
  * marks, the files already rewritten get their old marks back and the transaction rolls back, so
  * the mark is refused as a whole with the file's reason.
  */
-import { describeMarkChange, type TakeMarkChange } from '../../core/recording/take-marks.js';
+import { describeMarkChange, marksOf, type TakeMarkChange } from '../../core/recording/take-marks.js';
 import { joinPath } from '../../core/files/project-path.js';
 import type { ProjectHandle } from '../ports/project-store.js';
 import type { TakeFiles } from '../ports/take-files.js';
@@ -63,8 +63,4 @@ export async function markTake(ctx: MarkContext, takeId: number, marks: TakeMark
     });
   }
   return outcome;
-}
-
-function marksOf(take: TakeRecord) {
-  return { circled: take.circled, alternate: take.alternate, noGood: take.noGood, falseStart: take.falseStart, rating: take.rating, note: take.note };
 }
