@@ -313,6 +313,8 @@ export const passSchema = z.object({
   createdAt: z.string(),
   eventIds: z.array(z.number().int()),
   coveredEventIds: z.array(z.number().int()),
+  /** Takes filed against the pass, whatever their status (numbers are never reused). */
+  takeCount: z.number().int().nonnegative(),
 });
 export type FoleyPassDto = z.infer<typeof passSchema>;
 export const sessionPlaceSchema = z.object({
@@ -321,6 +323,8 @@ export const sessionPlaceSchema = z.object({
   /** Where the session goes after a circled take. */
   advance: z.enum(['off', 'number', 'character', 'not-done']),
 });
+/** Command id → its keys, for the commands whose keys differ from the defaults (see core/keys/keymap). */
+export const keymapSchema = z.record(z.string().max(60), z.array(z.string().max(40)).max(3)).refine((map) => Object.keys(map).length <= 200, 'Too many commands in the keymap.');
 export const sessionIdentitySchema = z.object({ stage: z.string().max(100), operator: z.string().max(100) });
 
 export const rollRangeSchema = z.object({ start: sample, end: sample });
@@ -342,6 +346,10 @@ export const recorderStateSchema = z.object({
   take: takeSchema.nullable(),
   flushedFrames: sample,
   range: rollRangeSchema.nullable(),
+  /** The roll starts over at its end until stopped (a looped rehearsal or review). */
+  loop: z.boolean(),
+  /** While two takes are compared: take ids A and B, and which is heard. */
+  compare: z.object({ a: z.number().int(), b: z.number().int(), listen: z.enum(['a', 'b']) }).nullable(),
 });
 export type RecorderState = z.infer<typeof recorderStateSchema>;
 export const metersSchema = z.object({
@@ -539,6 +547,8 @@ export const methods = {
       monitor: rollMonitorSchema.optional(),
       /** Record although the round trip was not measured on this stream (the operator's decision). */
       uncalibrated: z.boolean().optional(),
+      /** Rehearsals only: start over at the end until stopped. */
+      loop: z.boolean().optional(),
     }).strict().refine((p) => (p.cueId === undefined) !== (p.passId === undefined), { message: 'Roll a cue or a Foley pass: give cueId or passId, not both.' }),
     result: rollStartedSchema,
   },
@@ -557,8 +567,17 @@ export const methods = {
   },
   /** Stops the transport; resolves with the take filed, if one was recording. */
   'recorder.stop': { params: empty, result: takeSchema.nullable() },
-  'takes.list': { params: z.object({ cueId: z.number().int().positive().optional() }).strict(), result: z.array(takeSchema) },
-  'takes.play': { params: z.object({ takeId: z.number().int().positive() }).strict(), result: rollStartedSchema },
+  /** Every take, or one cue's (`cueId`), or one Foley pass's (`passId`), by take number. */
+  'takes.list': { params: z.object({ cueId: z.number().int().positive().optional(), passId: z.number().int().positive().optional() }).strict(), result: z.array(takeSchema) },
+  /** Review: plays a take against picture at its place (looped: until stopped). */
+  'takes.play': { params: z.object({ takeId: z.number().int().positive(), loop: z.boolean().optional() }).strict(), result: rollStartedSchema },
+  /** A/B compare: two takes of one cue or pass against picture, one heard at a time. */
+  'takes.compare': {
+    params: z.object({ a: z.number().int().positive(), b: z.number().int().positive(), listen: z.enum(['a', 'b']).optional(), loop: z.boolean().optional() }).strict(),
+    result: rollStartedSchema,
+  },
+  /** Switches which compared take is heard, while they roll. */
+  'takes.listen': { params: z.object({ take: z.enum(['a', 'b']) }).strict(), result: recorderStateSchema },
   /** Marks a take in the project, its file's iXML and the session log; `others` are the takes it uncircled. */
   'takes.mark': {
     params: z.object({ takeId: z.number().int().positive(), marks: takeMarksSchema.strict() }).strict(),
@@ -574,6 +593,9 @@ export const methods = {
   'session.setPlace': { params: sessionPlaceSchema.partial().strict(), result: sessionPlaceSchema },
   'session.identity': { params: empty, result: sessionIdentitySchema },
   'session.setIdentity': { params: sessionIdentitySchema.partial().strict(), result: sessionIdentitySchema },
+  /** The keyboard map's changes from the defaults, kept with the project. */
+  'session.keymap': { params: empty, result: keymapSchema },
+  'session.setKeymap': { params: z.object({ overrides: keymapSchema }).strict(), result: keymapSchema },
   'cueRoll.get': { params: z.object({ cueId: z.number().int().positive() }).strict(), result: cueRollSchema },
   'cueRoll.set': { params: cueRollSchema.strict(), result: cueRollSchema },
   'guides.list': { params: empty, result: z.array(guideSchema) },

@@ -63,6 +63,14 @@ function base64(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
 }
 
+/** The passes with the events their takes cover and how many takes each has. */
+async function passesDto(engine: Engine) {
+  const [passes, takes] = await Promise.all([engine.recorder.passes(), engine.recorder.takes()]);
+  const counts = new Map<number, number>();
+  for (const take of takes) if (take.passId !== null) counts.set(take.passId, (counts.get(take.passId) ?? 0) + 1);
+  return passes.map((pass) => ({ ...copy(pass), takeCount: counts.get(pass.id) ?? 0 }));
+}
+
 export const VERSION = '0.1.0';
 
 export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 'test'): ApiHandlers {
@@ -113,8 +121,14 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'recorder.state': async () => copy(engine.recorder.state),
     'recorder.roll': async (request) => copy(await engine.recorder.start(request)),
     'recorder.stop': async () => copy(await engine.recorder.stop()),
-    'takes.list': async ({ cueId }) => copy(await engine.recorder.takes(cueId)),
-    'takes.play': async ({ takeId }) => copy(await engine.recorder.review(takeId)),
+    'takes.list': async ({ cueId, passId }) => {
+      // The recorder lists by cue; a pass's takes are picked from the same store listing.
+      const takes = await engine.recorder.takes(cueId);
+      return copy(passId === undefined ? takes : takes.filter((take) => take.passId === passId));
+    },
+    'takes.play': async ({ takeId, loop }) => copy(await engine.recorder.review(takeId, { loop })),
+    'takes.compare': async ({ a, b, listen, loop }) => copy(await engine.recorder.compare(a, b, { listen, loop })),
+    'takes.listen': async ({ take }) => copy(await engine.recorder.listen(take)),
     'takes.mark': async ({ takeId, marks }) => {
       const outcome = await engine.recorder.mark(takeId, marks);
       return copy({ take: outcome.take.after, others: outcome.others.map((change) => change.after) });
@@ -125,15 +139,17 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
       const stamp = new Date().toISOString().slice(0, 10);
       return { fileName: safeFileName(`${engine.project?.title ?? 'Loopstage'} session log ${stamp}.csv`, 'session-log.csv'), mimeType: 'text/csv', base64: base64(new TextEncoder().encode(sessionLogCsv(entries))) };
     },
-    'passes.list': async () => copy(await engine.recorder.passes()),
+    'passes.list': async () => passesDto(engine),
     'passes.create': async (request) => {
       const created = await engine.recorder.createPass(request);
-      return copy((await engine.recorder.passes()).find((p) => p.id === created.id)!);
+      return (await passesDto(engine)).find((p) => p.id === created.id)!;
     },
     'session.place': async () => engine.sessionState(),
     'session.setPlace': async (patch) => engine.setSessionState(patch),
     'session.identity': async () => engine.identity(),
     'session.setIdentity': async (patch) => engine.setIdentity(patch),
+    'session.keymap': async () => copy(await engine.keymap()),
+    'session.setKeymap': async ({ overrides }) => copy(await engine.setKeymap(overrides)),
     'cueRoll.get': async ({ cueId }) => engine.recorder.roll(cueId),
     'cueRoll.set': async (roll) => engine.recorder.setRoll(roll),
     'guides.list': async () => copy(await engine.recorder.guides()),

@@ -13,6 +13,7 @@ import {
   PEAK_FALL_DB_PER_SECOND,
   PEAK_HOLD_MS,
   calibrationNotice,
+  comparePair,
   dbText,
   draftOfSettings,
   fileNameOf,
@@ -99,6 +100,14 @@ describe('phase and take texts', () => {
     expect(phaseText({ ...IDLE_RECORDER, phase: 'playback', cueId: 7 })).toBe('Playing back');
   });
 
+  it('says a loop, and which take of an A/B compare is heard', () => {
+    expect(phaseText({ ...IDLE_RECORDER, phase: 'rehearse', cueId: 7, loop: true })).toBe('Rehearsing (loop)');
+    const compare = { ...IDLE_RECORDER, phase: 'playback' as const, cueId: 7, compare: { a: 11, b: 12, listen: 'b' as const } };
+    const numbers = new Map([[11, 2], [12, 3]]);
+    expect(phaseText(compare, null, (id) => numbers.get(id) ?? null)).toBe('Comparing: hearing B (take 3), not A (take 2)');
+    expect(phaseText({ ...compare, loop: true })).toBe('Comparing (loop): hearing B, not A');
+  });
+
   it('shows status with the problem, length in seconds and the file name', () => {
     expect(takeStatusText(take())).toBe('Complete');
     expect(takeStatusText(take({ status: 'recovered', problem: 'Recording was interrupted.' }))).toBe('Recovered: Recording was interrupted.');
@@ -128,6 +137,35 @@ describe('the take list', () => {
     expect(lastPlayableTake([])).toBeNull();
     const list = [take({ id: 1, number: 1 }), take({ id: 2, number: 2, status: 'aborted', length: 0 }), take({ id: 3, number: 3, status: 'recording', length: 0 })];
     expect(lastPlayableTake(list)?.number).toBe(1);
+  });
+});
+
+describe('A/B compare', () => {
+  const t1 = take({ id: 1, number: 1 });
+  const t2 = take({ id: 2, number: 2 });
+  const t3 = take({ id: 3, number: 3 });
+  const empty = take({ id: 4, number: 4, status: 'aborted', length: 0 });
+  const none = { a: null, b: null };
+
+  it('needs two takes with audio', () => {
+    expect(comparePair([], none, null)).toBeNull();
+    expect(comparePair([t1, empty], none, null)).toBeNull();
+  });
+
+  it('compares the circled take with the marked one, else the two newest', () => {
+    expect(comparePair([t1, t2, t3], none, t3)).toMatchObject({ a: { id: 2 }, b: { id: 3 } });
+    const circled = take({ id: 1, number: 1, circled: true });
+    expect(comparePair([circled, t2, t3, empty], none, empty)).toMatchObject({ a: { id: 1 }, b: { id: 3 } });
+    expect(comparePair([circled, t2, t3], none, t2)).toMatchObject({ a: { id: 1 }, b: { id: 2 } });
+    // The circled take marked: B is another one.
+    expect(comparePair([circled, t2], none, circled)).toMatchObject({ a: { id: 1 }, b: { id: 2 } });
+  });
+
+  it('follows the takes picked as A and B, never one take against itself', () => {
+    expect(comparePair([t1, t2, t3], { a: 3, b: 1 }, t2)).toMatchObject({ a: { id: 3 }, b: { id: 1 } });
+    expect(comparePair([t1, t2, t3], { a: 3, b: null }, t3)).toMatchObject({ a: { id: 3 }, b: { id: 2 } });
+    expect(comparePair([t1, t2, t3], { a: null, b: 2 }, null)).toMatchObject({ a: { id: 1 }, b: { id: 2 } });
+    expect(comparePair([t1, t2, empty], { a: 4, b: 4 }, null)).toMatchObject({ a: { id: 1 }, b: { id: 2 } });
   });
 });
 

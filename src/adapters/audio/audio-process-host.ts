@@ -165,6 +165,12 @@ export class AudioProcessHost implements AudioHost {
     if (reply.type !== 'done') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
   }
 
+  async listen(index: number): Promise<void> {
+    if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before playing takes.');
+    const reply = await this.#request((id) => ({ type: 'listen', id, index }), 5_000);
+    if (reply.type !== 'done') throw new LoopstageError('AUDIO_PROTOCOL', 'The audio process answered out of turn.');
+  }
+
   async armTake(take: TakeCaptureSpec): Promise<{ takeId: number }> {
     if (!this.#child) throw new LoopstageError('AUDIO_NOT_OPEN', 'No audio device is open; choose one before recording.');
     const reply = await this.#request((id) => ({ type: 'arm-take', id, take }), 30_000);

@@ -83,6 +83,10 @@ async function handle(message: ToAudioProcess): Promise<void> {
         (error: unknown) => fail(message.id, error),
       );
       return;
+    case 'listen':
+      requireRunner('switching the take heard').listen(message.index);
+      send({ type: 'done', id: message.id });
+      return;
     case 'arm-take': {
       const takeId = nextTakeId++;
       await requireRunner('recording').armTake(takeId, message.take);

@@ -140,6 +140,11 @@ export class ClockRunner {
     return this.#program.load(spec);
   }
 
+  /** Which of the program's takes sounds (A/B compare); the next callback plays it. */
+  listen(index: number): void {
+    this.#program.listen(index);
+  }
+
   /**
    * Creates a take's file and arms it: it records when the roll reaches its start (see TakeCapture).
    * Only one take at a time; the software clock has no input to record.

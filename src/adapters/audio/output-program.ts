@@ -31,6 +31,8 @@ export class OutputProgram {
   #spec: ProgramSpec = SILENT_PROGRAM;
   #guides: Placed[] = [];
   #takes: Placed[] = [];
+  /** The take that sounds in playback (A/B compare switches it while rolling). */
+  #listen = 0;
   /** Open files by path and start, kept across programs so a re-roll does not reopen them. */
   readonly #open = new Map<string, PlacedAudio>();
 
@@ -70,6 +72,7 @@ export class OutputProgram {
     await Promise.all([...guides, ...takes].map((p) => p.audio.prepare(spec.from)));
     this.#guides = guides;
     this.#takes = takes;
+    this.#listen = spec.listen ?? 0;
     this.#spec = spec;
   }
 
@@ -104,15 +107,19 @@ export class OutputProgram {
         renderBeeps(spec.beeps, position as never, frames, channels, this.sampleRate, spec.beepSettings, ensure());
       }
     }
-    const mixAll = (placed: readonly Placed[]): void => {
-      for (const { spec: file, audio } of placed) {
-        if (position + frames <= audio.start || position >= audio.start + audio.length) continue;
-        audio.mix(position, frames, ensure(), channels, file.gain);
-      }
+    const mix = ({ spec: file, audio }: Placed): void => {
+      if (position + frames <= audio.start || position >= audio.start + audio.length) return;
+      audio.mix(position, frames, ensure(), channels, file.gain);
     };
-    if (spec.monitor.guide) mixAll(this.#guides);
-    if (spec.phase === 'playback') mixAll(this.#takes);
+    if (spec.monitor.guide) for (const guide of this.#guides) mix(guide);
+    const heard = spec.phase === 'playback' ? this.#takes[this.#listen] : undefined;
+    if (heard) mix(heard);
     return out;
+  }
+
+  /** Which take sounds from the next buffer on (an index into the program's takes). */
+  listen(index: number): void {
+    this.#listen = index;
   }
 
   async close(): Promise<void> {

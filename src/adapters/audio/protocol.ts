@@ -19,6 +19,7 @@ export type ToAudioProcess =
   | { type: 'transport'; id: number; command: TransportCommand }
   | { type: 'calibrate'; id: number; times: number; channel: number }
   | { type: 'program'; id: number; program: OutputProgramSpec }
+  | { type: 'listen'; id: number; index: number }
   | { type: 'arm-take'; id: number; take: TakeCaptureSpec }
   | { type: 'stop-take'; id: number; why: string | null }
   | { type: 'close'; id: number };

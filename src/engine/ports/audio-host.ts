@@ -95,8 +95,10 @@ export interface OutputProgramSpec {
   readonly beepSettings: BeepSettings;
   /** Guide tracks: sound when `monitor.guide`. */
   readonly guides: readonly PlacedFileSpec[];
-  /** Takes played for review: sound in the playback phase. */
+  /** Takes played for review: in the playback phase the one at `listen` sounds (A/B compare loads two). */
   readonly takes: readonly PlacedFileSpec[];
+  /** Which of `takes` sounds (an index; 0 when absent). */
+  readonly listen?: number;
   /** Input channels (0-based) sent to the output when `monitor.input`. */
   readonly inputMonitor: readonly number[];
   /** Where the roll will start: files are read ahead from here. */
@@ -173,6 +175,8 @@ export interface AudioHost {
   calibrate(times: number, inputChannel: number): Promise<LatencyMeasurement>;
   /** Loads what the output plays; resolves when its files are read ahead and ready to roll. */
   loadProgram(program: OutputProgramSpec): Promise<void>;
+  /** Makes take `index` of the program the one heard (A/B compare), from the next buffer on. */
+  listen(index: number): Promise<void>;
   /** Creates a take's file (header synced) and arms it; resolves with the id its events carry. */
   armTake(take: TakeCaptureSpec): Promise<{ takeId: number }>;
   /** Ends the armed or recording take now, keeping what was recorded (null if there is none). */

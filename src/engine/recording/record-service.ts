@@ -94,6 +94,22 @@ export interface RecorderState {
   /** Frames of the current take safely on disk (the last header refresh). */
   readonly flushedFrames: number;
   readonly range: RollRange | null;
+  /** The roll starts over when it reaches its end (a looped rehearsal or review), until stopped. */
+  readonly loop: boolean;
+  /** While two takes are compared: which take is A, which B, and which one is heard. */
+  readonly compare: TakeComparison | null;
+}
+
+export interface TakeComparison {
+  readonly a: number;
+  readonly b: number;
+  readonly listen: 'a' | 'b';
+}
+
+/** How a review or comparison plays. */
+export interface PlayOptions {
+  /** Start over at the end until stopped. */
+  readonly loop?: boolean;
 }
 
 export interface RollRequest {
@@ -112,6 +128,8 @@ export interface RollRequest {
    * by the stored round trip or the manual offset, and says so.
    */
   readonly uncalibrated?: boolean;
+  /** A rehearsal that starts over at its end until stopped (never a take: each take is its own roll). */
+  readonly loop?: boolean;
 }
 
 export interface RollStarted {
@@ -155,8 +173,12 @@ interface ActiveTake {
   flushedFrames: number;
 }
 
+const IDLE_STATE: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null, loop: false, compare: null };
+
 export class RecordService {
-  #state: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null };
+  #state: RecorderState = IDLE_STATE;
+  /** Counts rolls, so a loop's restart that lost a race with a new roll or a stop stands down. */
+  #rolls = 0;
   #active: ActiveTake | null = null;
   /** Take results that arrived before the arm call returned (a zero-length take). */
   readonly #early = new Map<number, TakeCaptureResult>();
@@ -325,6 +347,7 @@ export class RecordService {
     const stream = this.ctx.stream();
     if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Rolling a cue needs a running audio interface: choose one under Audio devices first.');
     if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
+    if (request.record && request.loop) throw new LoopstageError('ROLL_LOOP_RECORD', 'Only rehearsals loop: each take is one roll. Turn the loop off to record, or rehearse instead.');
     const target = await this.#target(request);
     const { range, beeps, settings } = await this.#plan(target, request);
     const phase = request.record ? 'record' : 'rehearse';
@@ -337,6 +360,7 @@ export class RecordService {
     }
     // Refused before anything moves: a take is recorded only where it will be placed right.
     if (request.record && stream.latency?.current !== true && !request.uncalibrated) throw notCalibrated(stream);
+    const roll = ++this.#rolls;
     await this.ctx.transport({ kind: 'stop' });
     await this.ctx.audio.loadProgram(await this.#program(phase, range, beeps, settings, [], request.monitor));
     let take: ActiveTake | null = null;
@@ -355,31 +379,71 @@ export class RecordService {
       if (take) await this.ctx.audio.stopTake('the transport did not start').catch(() => null);
       throw error;
     }
-    this.#setState({ phase, cueId: target.cueId, passId: target.passId, take: take?.record ?? null, flushedFrames: 0, range });
+    if (roll !== this.#rolls) this.ctx.log?.(`recorder: a later roll or stop overtook ${phase} ${target.label}`);
+    this.#setState({ phase, cueId: target.cueId, passId: target.passId, take: take?.record ?? null, flushedFrames: 0, range, loop: !request.record && request.loop === true, compare: null });
     this.ctx.log?.(`recorder: ${phase} ${target.label} ${range.start}..${range.end}${take ? ` take ${take.record.number} → ${take.record.path}` : ''}`);
     return { phase, cueId: target.cueId, passId: target.passId, range, beeps, take: take?.record ?? null, warning };
   }
 
-  /** Plays a take back at its place on the timeline, with guide and beeps per the playback switches. */
-  async review(takeId: number): Promise<RollStarted> {
+  /** Review: plays a take back at its place on the timeline, with guide and beeps per the playback switches. */
+  async review(takeId: number, options: PlayOptions = {}): Promise<RollStarted> {
+    const take = await this.#playableTake(takeId);
+    return this.#playTakes([take], null, options);
+  }
+
+  /**
+   * A/B compare: plays two takes of one cue (or pass) against picture, each at its own place,
+   * with one heard at a time; `listen` switches between them while they roll.
+   */
+  async compare(aTakeId: number, bTakeId: number, options: PlayOptions & { listen?: 'a' | 'b' } = {}): Promise<RollStarted> {
+    if (aTakeId === bTakeId) throw new LoopstageError('TAKE_COMPARE_SAME', 'Choose two different takes to compare (A and B).', { takeId: aTakeId });
+    const a = await this.#playableTake(aTakeId);
+    const b = await this.#playableTake(bTakeId);
+    if (a.cueId !== b.cueId || a.passId !== b.passId) {
+      throw new LoopstageError('TAKE_COMPARE_MISMATCH', `Takes ${a.number} and ${b.number} belong to different cues or passes; compare two takes of the same one.`, { a: aTakeId, b: bTakeId });
+    }
+    const listen = options.listen ?? 'a';
+    return this.#playTakes([a, b], { a: a.id, b: b.id, listen }, options);
+  }
+
+  /** Switches which compared take is heard (from the next audio buffer, the roll going on). */
+  async listen(which: 'a' | 'b'): Promise<RecorderState> {
+    const compare = this.#state.compare;
+    if (!compare || this.#state.phase !== 'playback') throw new LoopstageError('COMPARE_NOT_PLAYING', 'No A/B comparison is playing; start one (Compare) first.');
+    await this.ctx.audio.listen(which === 'a' ? 0 : 1);
+    this.#setState({ ...this.#state, compare: { ...compare, listen: which } });
+    return this.#state;
+  }
+
+  async #playableTake(takeId: number): Promise<TakeRecord> {
+    const take = await this.ctx.project().handle.takes.get(takeId);
+    if (!take) throw new LoopstageError('TAKE_NOT_FOUND', 'That take is not in this project.', { takeId });
+    if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
+    return take;
+  }
+
+  async #playTakes(takes: readonly TakeRecord[], compare: TakeComparison | null, options: PlayOptions): Promise<RollStarted> {
     const stream = this.ctx.stream();
     if (!stream.running) throw new LoopstageError('AUDIO_NOT_RUNNING', 'Playing a take needs a running audio interface (or the software clock).');
     if (this.#active) throw new LoopstageError('RECORD_BUSY', 'A take is still being recorded; stop it first.');
-    const { handle, info } = this.ctx.project();
-    const take = await handle.takes.get(takeId);
-    if (!take) throw new LoopstageError('TAKE_NOT_FOUND', 'That take is not in this project.', { takeId });
-    if (take.length === 0) throw new LoopstageError('TAKE_EMPTY', `Take ${take.number} holds no audio, so there is nothing to play.`, { takeId });
-    // A take plays inside its cue's (or pass's) roll, beeps and all.
-    const { range: cueRange, beeps, settings } = await this.#plan(await this.#target(take.passId !== null ? { passId: take.passId } : { cueId: take.cueId ?? undefined }));
-    const range: RollRange = { start: position(Math.min(cueRange.start, take.start)), end: position(Math.max(cueRange.end, take.start + take.length)) };
+    const { info } = this.ctx.project();
+    const first = takes[0]!;
+    // Takes play inside their cue's (or pass's) roll, beeps and all.
+    const { range: cueRange, beeps, settings } = await this.#plan(await this.#target(first.passId !== null ? { passId: first.passId } : { cueId: first.cueId ?? undefined }));
+    const range: RollRange = {
+      start: position(Math.min(cueRange.start, ...takes.map((t) => t.start))),
+      end: position(Math.max(cueRange.end, ...takes.map((t) => t.start + t.length))),
+    };
+    const roll = ++this.#rolls;
     await this.ctx.transport({ kind: 'stop' });
-    const placed: PlacedFileSpec = { path: joinPath(info.dir, take.path), start: take.start, gain: 1 };
-    await this.ctx.audio.loadProgram(await this.#program('playback', range, beeps, settings, [placed]));
+    const placed: PlacedFileSpec[] = takes.map((take) => ({ path: joinPath(info.dir, take.path), start: take.start, gain: 1 }));
+    await this.ctx.audio.loadProgram({ ...(await this.#program('playback', range, beeps, settings, placed)), listen: compare?.listen === 'b' ? 1 : 0 });
     await this.ctx.settled();
     await this.ctx.transport({ kind: 'locate', position: range.start });
     await this.ctx.transport({ kind: 'play', until: range.end });
-    this.#setState({ phase: 'playback', cueId: take.cueId, passId: take.passId, take: null, flushedFrames: 0, range });
-    return { phase: 'playback', cueId: take.cueId, passId: take.passId, range, beeps, take, warning: null };
+    if (roll !== this.#rolls) this.ctx.log?.(`recorder: a later roll or stop overtook the playback of take ${first.number}`);
+    this.#setState({ phase: 'playback', cueId: first.cueId, passId: first.passId, take: null, flushedFrames: 0, range, loop: options.loop === true, compare });
+    return { phase: 'playback', cueId: first.cueId, passId: first.passId, range, beeps, take: first, warning: null };
   }
 
   /**
@@ -388,11 +452,13 @@ export class RecordService {
    */
   async stop(): Promise<TakeRecord | null> {
     const active = this.#active;
+    this.#rolls++; // a loop waiting to start over stands down
+    this.#state = { ...this.#state, loop: false };
     await this.ctx.transport({ kind: 'stop' }).catch((error: unknown) => {
       if (!active) throw error;
     });
     if (!active) {
-      this.#setState({ ...this.#state, phase: 'idle', take: null });
+      this.#setState({ ...this.#state, phase: 'idle', take: null, compare: null });
       return null;
     }
     // The take ends by itself once the last sound played before the stop has come back in (the
@@ -410,8 +476,24 @@ export class RecordService {
 
   /** The transport stopped by itself at the end of a roll. */
   transportChanged(snapshot: TransportSnapshot): void {
-    if (snapshot.state === 'stopped' && !this.#active && this.#state.phase !== 'idle') {
-      this.#setState({ ...this.#state, phase: 'idle' });
+    if (snapshot.state !== 'stopped' || this.#active || this.#state.phase === 'idle') return;
+    const range = this.#state.range;
+    // A looped roll that ran to its end starts over; one stopped anywhere else (Stop, a locate) ends.
+    if (this.#state.loop && range && snapshot.position >= range.end) {
+      void this.#startOver(range, this.#rolls);
+      return;
+    }
+    this.#setState({ ...this.#state, phase: 'idle', compare: null, loop: false });
+  }
+
+  async #startOver(range: RollRange, roll: number): Promise<void> {
+    try {
+      await this.ctx.transport({ kind: 'locate', position: range.start });
+      if (roll !== this.#rolls) return; // stopped or rolled anew meanwhile
+      await this.ctx.transport({ kind: 'play', until: range.end });
+    } catch (error) {
+      this.ctx.log?.(`recorder: the loop could not start over (${error instanceof Error ? error.message : String(error)})`);
+      if (roll === this.#rolls) this.#setState({ ...this.#state, phase: 'idle', compare: null, loop: false });
     }
   }
 

@@ -3,6 +3,7 @@
  * transport on top of it. Hosts (Electron, the headless server, the CLI) drive it through the API;
  * it reaches the outside world only through its ports.
  */
+import { cleanOverrides, type KeymapOverrides } from '../../core/keys/keymap.js';
 import { loadIdentity, SESSION_IDENTITY_KEY, type SessionIdentity } from './session-identity.js';
 import { ADVANCE_MODES, type AdvanceMode } from '../../core/cues/advance.js';
 
@@ -14,6 +15,7 @@ export interface SessionPlace {
   readonly advance: AdvanceMode;
 }
 const SESSION_PLACE_KEY = 'session.place';
+const SESSION_KEYMAP_KEY = 'session.keymap';
 import type { SessionLogEntry } from '../ports/session-log.js';
 import { Emitter } from '../../core/emitter.js';
 import { LoopstageError } from '../../core/errors.js';
@@ -354,6 +356,18 @@ export class Engine {
     const clean = { stage: next.stage.trim(), operator: next.operator.trim() };
     await handle.setSetting(SESSION_IDENTITY_KEY, clean);
     return loadIdentity(handle);
+  }
+
+  /** The operator's key changes (commands whose keys differ from the defaults), kept with the project. */
+  async keymap(): Promise<KeymapOverrides> {
+    return cleanOverrides(await this.#requireProject().getSetting(SESSION_KEYMAP_KEY));
+  }
+
+  /** Replaces the key changes; what is not a command or a chord is dropped (see core/keys/keymap). */
+  async setKeymap(overrides: KeymapOverrides): Promise<KeymapOverrides> {
+    const handle = this.#requireProject();
+    await handle.setSetting(SESSION_KEYMAP_KEY, cleanOverrides(overrides));
+    return this.keymap();
   }
 
   /** The project's recording settings (defaults filled in). */

@@ -1,6 +1,7 @@
 /**
- * Keyboard helpers shared by the panels: whether a key belongs to the field that has it (text
- * entry, menus, editable content), and whether a key press is a plain one the app may take.
+ * Keyboard helpers: whether a key belongs to the field that has it (text entry, menus, editable
+ * content) or to an open dialog, and how a Ctrl shortcut is written here. Which key runs which
+ * command is the keymap's (core/keys/keymap.ts, dispatched by lib/shortcuts.svelte.ts).
  */
 
 /** Where keys belong to the field itself: text entry, menus, editable content. */
@@ -17,24 +18,6 @@ export function isTyping(target: EventTarget | null): boolean {
 /** Whether the key was pressed inside an open dialog (whose keys are its own). */
 export function inDialog(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest('dialog[open], [role="dialog"]') !== null;
-}
-
-/** A key with no modifier, not typed into a field, not inside a dialog, not already handled. */
-export function plainKey(event: KeyboardEvent): boolean {
-  return (
-    !event.defaultPrevented &&
-    !event.ctrlKey &&
-    !event.metaKey &&
-    !event.altKey &&
-    !event.isComposing &&
-    !isTyping(event.target) &&
-    !inDialog(event.target)
-  );
-}
-
-/** Ctrl on Windows and Linux, ⌘ on a Mac (either is accepted everywhere). */
-export function commandKey(event: KeyboardEvent): boolean {
-  return (event.ctrlKey || event.metaKey) && !event.altKey;
 }
 
 export const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent);

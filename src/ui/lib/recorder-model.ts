@@ -15,7 +15,7 @@ export type SampleEncoding = RecordingSettings['encoding'];
 export type MonitorPhase = keyof RecordingSettings['monitor'];
 export type MonitorSource = keyof RecordingSettings['monitor']['record'];
 
-export const IDLE_RECORDER: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null };
+export const IDLE_RECORDER: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null, loop: false, compare: null };
 
 export const ENCODING_LABELS: Readonly<Record<SampleEncoding, string>> = {
   pcm16: '16-bit',
@@ -39,16 +39,26 @@ export const TAKE_STATUS_LABELS: Readonly<Record<Take['status'], string>> = {
  * What the recorder is doing, in words: "Idle", "Rehearsing", "Recording take 3", "Playing back take 2".
  * `playingTake` is the number of the take asked to play (the engine's state does not carry it).
  */
-export function phaseText(state: RecorderState, playingTake: number | null = null): string {
+export function phaseText(state: RecorderState, playingTake: number | null = null, numberOf: (takeId: number) => number | null = () => null): string {
+  const loop = state.loop ? ' (loop)' : '';
   switch (state.phase) {
     case 'idle':
       return 'Idle';
     case 'rehearse':
-      return 'Rehearsing';
+      return `Rehearsing${loop}`;
     case 'record':
       return state.take ? `Recording take ${state.take.number}` : 'Recording';
-    case 'playback':
-      return playingTake === null ? 'Playing back' : `Playing back take ${playingTake}`;
+    case 'playback': {
+      const compare = state.compare;
+      if (compare) {
+        const named = (which: 'a' | 'b') => {
+          const n = numberOf(compare[which]);
+          return n === null ? which.toUpperCase() : `${which.toUpperCase()} (take ${n})`;
+        };
+        return `Comparing${loop}: hearing ${named(compare.listen)}, not ${named(compare.listen === 'a' ? 'b' : 'a')}`;
+      }
+      return (playingTake === null ? 'Playing back' : `Playing back take ${playingTake}`) + loop;
+    }
   }
 }
 
@@ -84,6 +94,26 @@ export function upsertTake(list: readonly Take[], take: Take): Take[] {
 /** Takes that can be played: filed with audio. */
 export function playable(take: Pick<Take, 'status' | 'length'>): boolean {
   return take.status !== 'recording' && take.length > 0;
+}
+
+/**
+ * The two takes an A/B compare plays: those picked as A and B when they can play, else A is the
+ * circled take (or the one before the newest) and B the marked take (or the newest); null when
+ * fewer than two takes can play.
+ */
+export function comparePair(
+  takes: readonly Take[],
+  picks: { readonly a: number | null; readonly b: number | null },
+  marked: Take | null,
+): { a: Take; b: Take } | null {
+  const usable = takes.filter(playable);
+  if (usable.length < 2) return null;
+  const byId = (id: number | null) => usable.find((t) => t.id === id) ?? null;
+  const others = usable.filter((t) => t.id !== picks.b); // A never takes the take picked as B
+  const a = byId(picks.a) ?? others.find((t) => t.circled) ?? others[others.length - 2] ?? others[others.length - 1]!;
+  const candidates = [byId(picks.b), marked && playable(marked) ? marked : null, usable[usable.length - 1]!, usable[usable.length - 2]!];
+  const b = candidates.find((t): t is Take => t !== null && t.id !== a.id)!;
+  return { a, b };
 }
 
 /** The last take that can be played (highest number), or null. */

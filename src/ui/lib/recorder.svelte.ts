@@ -14,7 +14,7 @@ import type { RecordingSettingsPatch } from '../../core/recording/settings.js';
 import type { CueListState } from './cues.svelte.js';
 import { nextCue, type AdvanceMode } from '../../core/cues/advance.js';
 import { engineCall, toUiError } from './engine-call.js';
-import { IDLE_RECORDER, MeterBoard, lastPlayableTake, phaseText, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
+import { IDLE_RECORDER, MeterBoard, comparePair, lastPlayableTake, phaseText, playable, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
 import type { SessionState } from './session.svelte.js';
 
 export type RollStarted = Result<'recorder.roll'>;
@@ -58,7 +58,17 @@ export class RecorderState {
   cue: Cue | null = $derived.by(() => this.#cues.selected);
   rolling: boolean = $derived(this.state.phase !== 'idle');
   recording: boolean = $derived(this.state.phase === 'record');
-  phaseLabel: string = $derived(phaseText(this.state, this.state.phase === 'playback' ? this.playingTake : null));
+  phaseLabel: string = $derived(
+    phaseText(this.state, this.state.phase === 'playback' ? this.playingTake : null, (id) => this.takes.find((t) => t.id === id)?.number ?? null),
+  );
+  /** Rehearsals (and reviews) start over at their end until stopped. */
+  loop = $state(false);
+  /** Takes picked in the take list to compare as A and B (null: the default pick, see comparePair). */
+  pickA = $state<number | null>(null);
+  pickB = $state<number | null>(null);
+  /** What Compare would play now: the picked takes, else the circled one against the marked one. */
+  comparison = $derived.by(() => comparePair(this.takesCueId === (this.cue?.id ?? null) ? this.takes : [], { a: this.pickA, b: this.pickB }, this.markTarget));
+  comparing: boolean = $derived(this.state.phase === 'playback' && this.state.compare !== null);
   /** Whether a cue can be rolled now (a take being recorded must be stopped first). */
   canRoll: boolean = $derived.by(() => this.cue !== null && this.#session.client !== null && !this.recording);
   /** Whether the round trip holds on this opening of the stream (recording needs it, or `uncalibrated`). */
@@ -66,6 +76,18 @@ export class RecorderState {
   /** The operator chose to record without a current calibration (this window only, never the default). */
   uncalibrated = $state(false);
   canRecord: boolean = $derived(this.canRoll && this.armed && (this.calibrated || this.uncalibrated));
+  /** Why Record cannot roll a take now, in a sentence for the stage (null when it can). */
+  recordHeldBecause: string | null = $derived.by(() => {
+    const audio = this.#session.audio;
+    if (this.recording) return null;
+    if (!this.#session.client) return 'Record is held: Loopstage is not connected to its engine.';
+    if (!audio || audio.state !== 'running') return 'Record is held: no audio interface is running. Choose one under Audio devices.';
+    if (audio.clockSource !== 'audio-device') return 'Record is held: the software clock stands in for an interface and has no inputs. Choose your audio interface under Audio devices.';
+    if (!this.calibrated && !this.uncalibrated) return 'Record is held: the round trip is not measured on this stream. Calibrate (output patched to input), or tick “Record uncalibrated”.';
+    if (!this.cue) return 'Select a cue to record.';
+    if (!this.armed) return 'Arm recording (Record-arm) to record a take.';
+    return null;
+  });
   /** Where the session goes after a circled take (the project's, kept as it changes). */
   advance = $state<AdvanceMode>('off');
   /** The take the mark keys act on, when one was chosen in the take list (else the newest). */
@@ -78,8 +100,12 @@ export class RecorderState {
     if (this.takesCueId !== (this.cue?.id ?? null)) return null;
     return this.takes.find((t) => t.id === this.chosenTakeId) ?? this.takes.findLast((t) => t.status !== 'recording') ?? null;
   });
-  /** The take P plays: the selected cue's last take with audio. */
-  lastTake: Take | null = $derived(this.takesCueId === (this.cue?.id ?? null) ? lastPlayableTake(this.takes) : null);
+  /** The take Review plays: the marked take when it has audio, else the selected cue's last one that has. */
+  lastTake: Take | null = $derived.by(() => {
+    if (this.takesCueId !== (this.cue?.id ?? null)) return null;
+    const marked = this.markTarget;
+    return marked && playable(marked) ? marked : lastPlayableTake(this.takes);
+  });
   /** The range the selected cue will roll over (or is rolling over). */
   plannedRange = $derived.by(() => {
     const cue = this.cue;
@@ -227,14 +253,54 @@ export class RecorderState {
     return this.mark(take, { [flag]: !take[flag] });
   }
 
-  /** Plays a take back at its place on the timeline. */
+  /** Review: plays a take back at its place on the timeline, against picture (looped when `loop`). */
   async play(take: Pick<Take, 'id' | 'number'>): Promise<boolean> {
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = take.number;
-      const started = await client.call('takes.play', { takeId: take.id });
+      const started = await client.call('takes.play', { takeId: take.id, loop: this.loop });
       this.lastRoll = started;
-      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range }, take.number);
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop: this.loop, compare: null }, take.number);
+    });
+  }
+
+  /** Picks a take as A or B of the comparison (again: unpicks it). */
+  pick(which: 'a' | 'b', take: Pick<Take, 'id'>): void {
+    const other = which === 'a' ? 'pickB' : 'pickA';
+    const own = which === 'a' ? 'pickA' : 'pickB';
+    if (this[own] === take.id) {
+      this[own] = null;
+      return;
+    }
+    this[own] = take.id;
+    if (this[other] === take.id) this[other] = null;
+  }
+
+  /** A/B compare: plays takes A and B against picture, A heard first; `switchListen` flips. */
+  async compare(): Promise<boolean> {
+    const pair = this.comparison;
+    if (!pair) {
+      this.error = { code: 'TAKE_COMPARE_NONE', message: 'Comparing needs two takes of this cue with audio; record another take first.' };
+      return false;
+    }
+    return this.#run(async (client) => {
+      this.lastRoll = null;
+      this.playingTake = null;
+      const started = await client.call('takes.compare', { a: pair.a.id, b: pair.b.id, listen: 'a', loop: this.loop });
+      this.lastRoll = started;
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop: this.loop, compare: { a: pair.a.id, b: pair.b.id, listen: 'a' } });
+    });
+  }
+
+  /** While comparing, hears the other take (the roll goes on). */
+  async switchListen(): Promise<boolean> {
+    const compare = this.state.compare;
+    if (!compare || this.state.phase !== 'playback') {
+      this.error = { code: 'COMPARE_NOT_PLAYING', message: 'No A/B comparison is playing; start one with Compare first.' };
+      return false;
+    }
+    return this.#run(async (client) => {
+      this.#applyState(await client.call('takes.listen', { take: compare.listen === 'a' ? 'b' : 'a' }));
     });
   }
 
@@ -277,10 +343,11 @@ export class RecorderState {
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = null;
-      const started = await client.call('recorder.roll', { cueId: cue.id, record, ...(record && this.uncalibrated && !this.calibrated ? { uncalibrated: true } : {}) });
+      const loop = !record && this.loop;
+      const started = await client.call('recorder.roll', { cueId: cue.id, record, ...(loop ? { loop } : {}), ...(record && this.uncalibrated && !this.calibrated ? { uncalibrated: true } : {}) });
       this.lastRoll = started;
       if (started.take && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
-      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range });
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range, loop, compare: null });
     });
   }
 
@@ -314,6 +381,8 @@ export class RecorderState {
     this.takesCueId = cueId;
     this.takes = [];
     this.chosenTakeId = null;
+    this.pickA = null;
+    this.pickB = null;
     this.cueRoll = null;
     this.rollError = null;
     const client = this.#client;
