@@ -121,11 +121,7 @@ export function createApiHandlers(engine: Engine, host: 'electron' | 'server' | 
     'recorder.state': async () => copy(engine.recorder.state),
     'recorder.roll': async (request) => copy(await engine.recorder.start(request)),
     'recorder.stop': async () => copy(await engine.recorder.stop()),
-    'takes.list': async ({ cueId, passId }) => {
-      // The recorder lists by cue; a pass's takes are picked from the same store listing.
-      const takes = await engine.recorder.takes(cueId);
-      return copy(passId === undefined ? takes : takes.filter((take) => take.passId === passId));
-    },
+    'takes.list': async ({ cueId, passId }) => copy(await engine.recorder.takes({ cueId, passId })),
     'takes.play': async ({ takeId, loop }) => copy(await engine.recorder.review(takeId, { loop })),
     'takes.compare': async ({ a, b, listen, loop }) => copy(await engine.recorder.compare(a, b, { listen, loop })),
     'takes.listen': async ({ take }) => copy(await engine.recorder.listen(take)),

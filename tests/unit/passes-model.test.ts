@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Take } from '../../src/api/contract.js';
 import { CUE_FIELD_DEFAULTS, type Cue } from '../../src/core/cues/cue.js';
 import { planPass } from '../../src/core/recording/foley-passes.js';
-import { EMPTY_PASS_DRAFT, coverageText, coveredByPasses, passRequestOf, recordRefusal, shownPassEvents, takeCovers } from '../../src/ui/lib/passes-model.js';
+import { EMPTY_PASS_DRAFT, coverageText, coveredByPasses, passRequestOf, shownPassEvents, takeCovers } from '../../src/ui/lib/passes-model.js';
+import { recordRefusal } from '../../src/ui/lib/recorder-model.js';
 
 let nextId = 1;
 const cue = (number: string, fields: Partial<Cue> = {}): Cue => ({ ...CUE_FIELD_DEFAULTS, kind: 'foley', pass: 'feet', number, in: 0, out: 1, id: nextId++, doneAt: null, updatedAt: '', ...fields });

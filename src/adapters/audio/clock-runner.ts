@@ -55,6 +55,8 @@ export class ClockRunner {
   #resolveFirst!: () => void;
   #rejectFirst!: (error: LoopstageError) => void;
   readonly #calibrator: LatencyCalibrator | null;
+  /** Measurements under way: the output plays only the calibrator's sweep meanwhile. */
+  #calibrating = 0;
   readonly #history = new StreamHistory();
   readonly #meters: MeterAccumulator;
   readonly #program: OutputProgram;
@@ -132,7 +134,10 @@ export class ClockRunner {
     if (!this.#calibrator) {
       return Promise.reject(new LoopstageError('CALIBRATION_NO_INTERFACE', 'The software clock has no input or output to measure; choose an audio interface, patch its output to its input, and calibrate again.'));
     }
-    return this.#calibrator.measure(times, channel);
+    // Only the sweep may reach the output while it is measured: input monitoring, guide or beeps
+    // left running would come back as a second arrival (CALIBRATION_AMBIGUOUS) or feed back.
+    this.#calibrating++;
+    return this.#calibrator.measure(times, channel).finally(() => this.#calibrating--);
   }
 
   /** Loads what the output plays from now on; resolves when its files are read ahead and ready. */
@@ -182,6 +187,7 @@ export class ClockRunner {
     // The output of a callback is rendered from the position its input buffer was given.
     const same = this.#last.streamFrame === streamFrame;
     const out = this.#calibrator?.fill(streamFrame, frames) ?? null;
+    if (this.#calibrating > 0) return out;
     return this.#program.render(same ? this.#last.position : null, frames, same ? this.#last.view : null, out);
   }
 

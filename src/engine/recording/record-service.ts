@@ -253,8 +253,9 @@ export class RecordService {
     return this.ctx.project().handle.takes.updateGuide(id, patch);
   }
 
-  takes(cueId?: number): Promise<TakeRecord[]> {
-    return this.ctx.project().handle.takes.list(cueId === undefined ? {} : { cueId });
+  /** Every take, or one cue's, or one Foley pass's. */
+  takes(filter: { readonly cueId?: number | undefined; readonly passId?: number | undefined } = {}): Promise<TakeRecord[]> {
+    return this.ctx.project().handle.takes.list({ ...(filter.cueId !== undefined ? { cueId: filter.cueId } : {}), ...(filter.passId !== undefined ? { passId: filter.passId } : {}) });
   }
 
   /**
@@ -483,6 +484,16 @@ export class RecordService {
       void this.#startOver(range, this.#rolls);
       return;
     }
+    this.#setState({ ...this.#state, phase: 'idle', compare: null, loop: false });
+  }
+
+  /**
+   * The stream failed under a roll: a rehearsal, review or comparison is over (and does not loop
+   * on into a reopened stream). A take being recorded is ended by the audio host's own events.
+   */
+  interrupted(): void {
+    this.#rolls++;
+    if (this.#active || this.#state.phase === 'idle') return;
     this.#setState({ ...this.#state, phase: 'idle', compare: null, loop: false });
   }
 

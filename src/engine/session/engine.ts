@@ -212,6 +212,7 @@ export class Engine {
       const message = reopening ? `${failure.message.replace(/;.*$/, '')}; Loopstage is reopening it…` : failure.message;
       this.#setAudio({ ...this.#audio, state: 'failed', message, code: failure.code });
       this.#setTransport({ ...this.#transport, state: 'stopped' });
+      this.recorder.interrupted();
       if (reopening) void this.#reopenAfter(failure, this.#openings);
     });
   }

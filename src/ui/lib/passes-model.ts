@@ -70,15 +70,6 @@ function refuse(code: string, message: string): { ok: false; error: ApiError } {
   return { ok: false, error: { code, message } };
 }
 
-/** Whether recording may start, by the recorder's rules for cues; the refusal as the recorder words it. */
-export function recordRefusal(recorder: { readonly armed: boolean; readonly calibrated: boolean; readonly uncalibrated: boolean }): ApiError | null {
-  if (!recorder.armed) return { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm, or R), then press Record.' };
-  if (!recorder.calibrated && !recorder.uncalibrated) {
-    return { code: 'RECORD_NOT_CALIBRATED', message: 'Recording is held until the round trip is measured on this stream: press Calibrate (output patched to input), or tick “Record uncalibrated” to record anyway.' };
-  }
-  return null;
-}
-
 /**
  * The pass's events a take covers: wholly inside what it recorded (the engine's rule when it files
  * the take). Nothing while it records or when it holds no audio.

@@ -14,7 +14,7 @@ import type { RecordingSettingsPatch } from '../../core/recording/settings.js';
 import type { CueListState } from './cues.svelte.js';
 import { nextCue, type AdvanceMode } from '../../core/cues/advance.js';
 import { engineCall, toUiError } from './engine-call.js';
-import { IDLE_RECORDER, MeterBoard, comparePair, lastPlayableTake, phaseText, playable, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
+import { IDLE_RECORDER, MeterBoard, comparePair, recordRefusal, lastPlayableTake, phaseText, playable, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
 import type { SessionState } from './session.svelte.js';
 
 export type RollStarted = Result<'recorder.roll'>;
@@ -137,7 +137,7 @@ export class RecorderState {
       const offs = [
         client.on('recorder.changed', (state) => this.#applyState(state)),
         client.on('takes.changed', ({ cueId, take }) => {
-          if (cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
+          if (cueId !== null && cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
         }),
         client.on('meters', (reading) => this.meters.receive(reading)),
       ];
@@ -185,12 +185,9 @@ export class RecorderState {
 
   /** Rolls the selected cue and records a take; only while armed. */
   async record(): Promise<boolean> {
-    if (!this.armed) {
-      this.error = { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm, or R), then press Record.' };
-      return false;
-    }
-    if (!this.calibrated && !this.uncalibrated) {
-      this.error = { code: 'RECORD_NOT_CALIBRATED', message: 'Recording is held until the round trip is measured on this stream: press Calibrate (output patched to input), or tick “Record uncalibrated” to record anyway.' };
+    const refusal = recordRefusal(this);
+    if (refusal) {
+      this.error = refusal;
       return false;
     }
     return this.#roll(true);
@@ -200,7 +197,7 @@ export class RecorderState {
   async stop(): Promise<boolean> {
     return this.#run(async (client) => {
       const take = await client.call('recorder.stop', {});
-      if (take && take.cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
+      if (take && take.cueId !== null && take.cueId === this.takesCueId) this.takes = upsertTake(this.takes, take);
     });
   }
 
@@ -217,7 +214,7 @@ export class RecorderState {
     return this.#run(async (client) => {
       const outcome = await client.call('takes.mark', { takeId: take.id, marks });
       for (const changed of [outcome.take, ...outcome.others]) {
-        if (changed.cueId === this.takesCueId) this.takes = upsertTake(this.takes, changed);
+        if (changed.cueId !== null && changed.cueId === this.takesCueId) this.takes = upsertTake(this.takes, changed);
       }
       // A circled take moves the session on, as the project's auto-advance says.
       const cue = this.cue;
@@ -346,7 +343,7 @@ export class RecorderState {
       const loop = !record && this.loop;
       const started = await client.call('recorder.roll', { cueId: cue.id, record, ...(loop ? { loop } : {}), ...(record && this.uncalibrated && !this.calibrated ? { uncalibrated: true } : {}) });
       this.lastRoll = started;
-      if (started.take && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
+      if (started.take && started.cueId !== null && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
       this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range, loop, compare: null });
     });
   }
