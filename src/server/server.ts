@@ -144,8 +144,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       stopForwarding();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() waits for every connection to end, so idle keep-alive ones are closed right after.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -12,7 +12,7 @@
  * Real `loopstage serve`, real project file, PortAudio on the rig's default device (takes are
  * recorded uncalibrated: this measures the UI, not sync). Prints one JSON line.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,30 +47,27 @@ const browser = await launchChromium();
  * frame at which every selector in `all` matches (the page's own clock).
  */
 async function timeKey(page: Page, key: string, all: readonly string[]): Promise<number> {
-  const measured = page.evaluate(
-    ({ key, all }) =>
-      new Promise<number>((resolve, reject) => {
-        const g = globalThis as unknown as {
-          document: { querySelector(s: string): unknown };
-          addEventListener(type: string, listener: (event: { key: string; timeStamp: number }) => void, options: unknown): void;
-          requestAnimationFrame(callback: () => void): number;
-        };
-        let pressed: number | null = null;
-        g.addEventListener('keydown', (event) => {
-          if (event.key === key && pressed === null) pressed = event.timeStamp;
-        }, { capture: true });
-        const started = performance.now();
-        const frame = () => {
-          if (pressed !== null && all.every((selector) => g.document.querySelector(selector) !== null)) resolve(performance.now() - pressed);
-          else if (performance.now() - started > 10_000) reject(new Error(`not shown within 10 s: ${all.join(' & ')}`));
-          else g.requestAnimationFrame(frame);
-        };
-        g.requestAnimationFrame(frame);
-      }),
-    { key, all },
-  );
+  // Strings, not functions: tsx would wrap named inner functions in a helper the page lacks.
+  // The listener goes in first (and is awaited), so it cannot miss the key.
+  await page.evaluate(`(() => {
+    const probe = { key: ${JSON.stringify(key)}, pressed: null };
+    globalThis.__keyProbe = probe;
+    addEventListener('keydown', (event) => {
+      if (event.key === probe.key && probe.pressed === null) probe.pressed = event.timeStamp;
+    }, { capture: true, once: true });
+  })()`);
   await page.keyboard.press(key);
-  return measured;
+  return page.evaluate(`new Promise((resolve, reject) => {
+    const probe = globalThis.__keyProbe;
+    const all = ${JSON.stringify(all)};
+    const started = performance.now();
+    const frame = () => {
+      if (probe.pressed !== null && all.every((selector) => document.querySelector(selector) !== null)) resolve(performance.now() - probe.pressed);
+      else if (performance.now() - started > 10000) reject(new Error('not shown within 10 s: ' + all.filter((selector) => document.querySelector(selector) === null).join(' & ') + (probe.pressed === null ? ' (key not seen)' : '') + ' | ' + (document.querySelector('[aria-label="Recorder phase"]')?.textContent ?? '') + ' | ' + [...document.querySelectorAll('[role=alert]')].map((a) => a.textContent).join(';')));
+      else requestAnimationFrame(frame);
+    };
+    frame();
+  })`) as Promise<number>;
 }
 
 const stats = (values: number[]) => {
@@ -86,7 +83,8 @@ try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   await page.goto(url);
   await page.getByRole('status', { name: 'Audio status' }).filter({ hasText: /^Running on the audio device/ }).waitFor({ timeout: 20_000 });
-  const ids = await page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-cue-id'))));
+  // Every cue in number order (the grid renders only the rows in view).
+  const ids = execFileSync('sqlite3', [path.join(dir, 'project.db'), 'SELECT id FROM cues ORDER BY number'], { encoding: 'utf8' }).trim().split('\n').map(Number);
   await page.getByRole('grid', { name: 'Cues' }).locator(`[role="row"][data-cue-id="${ids[0]}"]`).click();
   await page.getByLabel('Record uncalibrated', { exact: true }).check();
   await page.getByLabel('After a circled take', { exact: true }).selectOption('number');
@@ -120,7 +118,9 @@ try {
     next.push(await timeKey(page, 'j', [`[role="row"][data-cue-id="${want}"][aria-selected="true"]`]));
   }
   // Circle on and off a take of cue 1 (it has one): the engine rewrites its iXML each time.
-  await page.getByRole('grid', { name: 'Cues' }).locator(`[role="row"][data-cue-id="${ids[0]}"]`).click();
+  await page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').first().click();
+  await page.keyboard.press('Control+Home');
+  await page.locator(`[role="row"][data-cue-id="${ids[0]}"][aria-selected="true"]`).waitFor();
   const takeRow = page.locator('tr[data-take-id]').first();
   await takeRow.waitFor();
   const takeId = await takeRow.getAttribute('data-take-id');
@@ -133,7 +133,10 @@ try {
   await page.close();
 } finally {
   await browser.close();
+  // The rig goes last: a stream whose device vanished first would only be reopened.
+  const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
   rig.stop();
 }
 console.log(JSON.stringify({ session: result }));

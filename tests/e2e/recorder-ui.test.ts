@@ -264,6 +264,8 @@ describe('recorder in Chromium on the audio rig', () => {
     // A row's own buttons mark that row's take.
     await page.getByRole('button', { name: 'Alternate take 1', exact: true }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Alternate take 1', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    // Marks show at once; the files and the project have them once no row is saving.
+    await expect.poll(() => page.locator('tr[data-saving="true"]').count(), { timeout: 10_000 }).toBe(0);
 
     // The project, the files and the log agree; take 1's audio is untouched.
     const listed = JSON.parse(loopstage(['takes', 'list', '--project', dir, '--cue', 'R1001', '--json']).stdout) as Array<{ number: number; circled: boolean; alternate: boolean; rating: number | null; note: string; file: string }>;

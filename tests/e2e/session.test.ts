@@ -315,6 +315,9 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await page.keyboard.press('Space');
     await expect.poll(() => phase(page)).toBe('Idle');
 
+    // Marks show at once; the files and the project have them once no row is saving.
+    await expect.poll(() => page.locator('tr[data-saving="true"]').count(), { timeout: 10_000 }).toBe(0);
+
     // ---- The selects view: R101's circled take with its note; R102 among the cues with none.
     const selects = page.getByRole('region', { name: 'Selects', exact: true });
     await expect.poll(() => selects.textContent().then(squash)).toMatch(/R101.*2.*Best read; keep the breath/);

@@ -14,6 +14,7 @@ import {
   PEAK_HOLD_MS,
   calibrationNotice,
   comparePair,
+  markedLocally,
   dbText,
   draftOfSettings,
   fileNameOf,
@@ -137,6 +138,20 @@ describe('the take list', () => {
     expect(lastPlayableTake([])).toBeNull();
     const list = [take({ id: 1, number: 1 }), take({ id: 2, number: 2, status: 'aborted', length: 0 }), take({ id: 3, number: 3, status: 'recording', length: 0 })];
     expect(lastPlayableTake(list)?.number).toBe(1);
+  });
+});
+
+describe('marks shown before the engine answers', () => {
+  it('applies the core rules: the latest mark wins, one circled take per cue', () => {
+    const list = [take({ id: 1, number: 1, circled: true }), take({ id: 2, number: 2, noGood: true }), take({ id: 3, number: 3, cueId: 8, circled: true })];
+    const after = markedLocally(list, 2, { circled: true, rating: 4 });
+    expect(after.map((t) => [t.id, t.circled, t.noGood, t.rating])).toEqual([[1, false, false, null], [2, true, false, 4], [3, true, false, null]]);
+  });
+
+  it('leaves the list as it was for a take it does not hold or a change the engine would refuse', () => {
+    const list = [take({ id: 1, number: 1 })];
+    expect(markedLocally(list, 9, { circled: true })).toBe(list);
+    expect(markedLocally(list, 1, { rating: 9 })).toBe(list);
   });
 });
 

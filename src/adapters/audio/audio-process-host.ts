@@ -199,6 +199,10 @@ export class AudioProcessHost implements AudioHost {
     this.#child = null;
     child.removeAllListeners('exit');
     child.kill();
+    // Whatever was still waiting on the process (an open stuck in a driver) will never be answered.
+    const closed = new LoopstageError('AUDIO_CLOSED', 'The audio device was closed before it answered.');
+    for (const pending of this.#pending.values()) pending.reject(closed);
+    this.#pending.clear();
   }
 
   #ensureChild(): ChildProcess {

@@ -136,6 +136,8 @@ export class Engine {
   /** The devices the stream was last opened on (null: the software clock), and how many openings so far. */
   #selection: AudioSelection | null = null;
   #openings = 0;
+  /** Set by close(): no more reopening of a failed stream. */
+  #closing = false;
   #info: ProjectInfo | null = null;
   #audio: AudioStatus = CLOSED_AUDIO;
   #transport: TransportSnapshot = { state: 'stopped', position: 0, streamFrame: 0 };
@@ -415,7 +417,11 @@ export class Engine {
     return this.#command({ kind: 'locate', position });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    this.#closing = true;
+    // The audio first, outside the queue: an open stuck in a driver (an interface gone mid-reopen)
+    // would otherwise hold the queue, and the close, for ever; closing the process ends it.
+    await this.deps.audio.close();
     return this.#serial(async () => {
       await this.deps.audio.close();
       this.cues.unload();
@@ -467,7 +473,7 @@ export class Engine {
     for (const [attempt, wait] of REOPEN_WAITS_MS.entries()) {
       await this.deps.delay(wait);
       const outcome = await this.#serial(async () => {
-        if (this.#openings !== opening + attempt || this.#audio.state !== 'failed' || !this.#project) return 'moot' as const;
+        if (this.#closing || this.#openings !== opening + attempt || this.#audio.state !== 'failed' || !this.#project) return 'moot' as const;
         this.deps.log?.(`audio: reopening after ${failure.code} (try ${attempt + 1} of ${REOPEN_WAITS_MS.length})`);
         await this.#openAudio(this.#selection, this.#transport.position);
         return this.audioStatus.state === 'running' ? ('running' as const) : ('failed' as const);

@@ -8,6 +8,7 @@ import type { BeepSettings, RollRange } from '../../core/cueing/beeps.js';
 import { planRoll, type CueRollOverride } from '../../core/recording/roll-plan.js';
 import { LoopstageError, isLoopstageError } from '../../core/errors.js';
 import { channelName, resolveRecordingSettings, type RecordingSettingsPatch } from '../../core/recording/settings.js';
+import { applyMarkChange, type TakeMarkChange, type TakeMarkState } from '../../core/recording/take-marks.js';
 import type { FrameRate } from '../../core/time/index.js';
 
 export type RollPhase = RecorderState['phase'];
@@ -435,4 +436,25 @@ export function recordRefusal(recorder: { readonly armed: boolean; readonly cali
     return { code: 'RECORD_NOT_CALIBRATED', message: 'Recording is held until the round trip is measured on this stream: press Calibrate (output patched to input), or tick “Record uncalibrated” to record anyway.' };
   }
   return null;
+}
+
+/**
+ * The take list as it will be once the engine has applied a mark: the core rules (the latest mark
+ * wins; one circled take per cue), so the list shows the mark at once. Unchanged (the same list)
+ * when the take is not in it or the change breaks a rule (the engine then says why).
+ */
+export function markedLocally(takes: readonly Take[], takeId: number, change: TakeMarkChange): readonly Take[] {
+  const target = takes.find((t) => t.id === takeId);
+  if (!target) return takes;
+  let after: TakeMarkState;
+  try {
+    after = applyMarkChange(target, change);
+  } catch {
+    return takes;
+  }
+  return takes.map((t) => {
+    if (t.id === takeId) return { ...t, ...after };
+    if (after.circled && t.circled && t.cueId === target.cueId && t.passId === target.passId) return { ...t, circled: false };
+    return t;
+  });
 }

@@ -14,7 +14,7 @@ import type { RecordingSettingsPatch } from '../../core/recording/settings.js';
 import type { CueListState } from './cues.svelte.js';
 import { nextCue, type AdvanceMode } from '../../core/cues/advance.js';
 import { engineCall, toUiError } from './engine-call.js';
-import { IDLE_RECORDER, MeterBoard, comparePair, recordRefusal, lastPlayableTake, phaseText, playable, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
+import { IDLE_RECORDER, MeterBoard, comparePair, markedLocally, recordRefusal, lastPlayableTake, phaseText, playable, plannedRoll, upsertTake, type CueRollMs } from './recorder-model.js';
 import type { SessionState } from './session.svelte.js';
 
 export type RollStarted = Result<'recorder.roll'>;
@@ -26,6 +26,8 @@ export class RecorderState {
   #takesToken = 0;
   #rollToken = 0;
   #settingsToken = 0;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping; savingIds is the reactive view
+  readonly #saving = new Map<number, number>();
 
   /** What the engine's recorder is doing. */
   state = $state.raw<RecorderStateDto>(IDLE_RECORDER);
@@ -90,6 +92,8 @@ export class RecorderState {
   });
   /** Where the session goes after a circled take (the project's, kept as it changes). */
   advance = $state<AdvanceMode>('off');
+  /** Takes whose marks are shown but not yet saved by the engine (file and database). */
+  savingIds = $state.raw<readonly number[]>([]);
   /** The take the mark keys act on, when one was chosen in the take list (else the newest). */
   chosenTakeId = $state<number | null>(null);
   /**
@@ -211,18 +215,30 @@ export class RecorderState {
    * iXML and the session log, through the engine. The takes it uncircled are updated too.
    */
   async mark(take: Pick<Take, 'id'>, marks: TakeMarksPatch): Promise<boolean> {
-    return this.#run(async (client) => {
+    // The list shows the mark at once, by the same rules the engine applies; the engine's answer
+    // (the file's iXML rewritten, the database committed) replaces it, and a refusal puts it back.
+    const before = this.takes;
+    const cueId = this.takesCueId;
+    const target = before.find((t) => t.id === take.id);
+    this.takes = markedLocally(before, take.id, marks);
+    // A circled take moves the session on, as the project's auto-advance says, while it is saved.
+    const cue = this.cue;
+    if (marks.circled === true && target && !target.circled && cue && target.cueId === cue.id && !this.rolling) {
+      const next = nextCue(this.#cues.filtered, cue, this.advance);
+      if (next) this.#cues.select(next.id);
+    }
+    this.#savingMark(take.id, +1);
+    const saved = await this.#run(async (client) => {
       const outcome = await client.call('takes.mark', { takeId: take.id, marks });
       for (const changed of [outcome.take, ...outcome.others]) {
         if (changed.cueId !== null && changed.cueId === this.takesCueId) this.takes = upsertTake(this.takes, changed);
       }
-      // A circled take moves the session on, as the project's auto-advance says.
-      const cue = this.cue;
-      if (marks.circled === true && outcome.take.circled && cue && outcome.take.cueId === cue.id && !this.rolling) {
-        const next = nextCue(this.#cues.filtered, cue, this.advance);
-        if (next) this.#cues.select(next.id);
-      }
     });
+    this.#savingMark(take.id, -1);
+    if (!saved && this.takesCueId === cueId) {
+      for (const old of before) if (this.takes.some((t) => t.id === old.id)) this.takes = upsertTake(this.takes, old);
+    }
+    return saved;
   }
 
   /** Sets where the session goes after a circled take, and keeps it with the project. */
@@ -346,6 +362,14 @@ export class RecorderState {
       if (started.take && started.cueId !== null && started.cueId === this.takesCueId) this.takes = upsertTake(this.takes, started.take);
       this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: started.take, flushedFrames: 0, range: started.range, loop, compare: null });
     });
+  }
+
+  /** Counts marks in flight per take (two quick marks of one take overlap). */
+  #savingMark(takeId: number, delta: 1 | -1): void {
+    const count = (this.#saving.get(takeId) ?? 0) + delta;
+    if (count > 0) this.#saving.set(takeId, count);
+    else this.#saving.delete(takeId);
+    this.savingIds = [...this.#saving.keys()];
   }
 
   #applyState(state: RecorderStateDto, playing: number | null = this.playingTake): void {
