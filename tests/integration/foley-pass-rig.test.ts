@@ -86,4 +86,17 @@ describe('a Foley feet pass on the rig', () => {
     expect(marked.code, marked.stderr).toBe(0);
     expect(JSON.parse(marked.stdout)).toMatchObject({ take: { passId: pass.id, circled: true } });
   });
+
+  it('clears a track template (the pass then records the project inputs), and says how to ask when asked for both or neither', () => {
+    const cleared = loopstage(['pass', 'template', '--project', dir, '--kind', 'feet', '--clear', '--json']);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toEqual({ kind: 'feet', template: null });
+    const plain = loopstage(['pass', 'template', '--project', dir, '--kind', 'feet', '--clear']);
+    expect(plain.stdout).toBe("feet: records the project's inputs\n");
+    for (const args of [['--clear', '--channels', '1'], []]) {
+      const refused = loopstage(['pass', 'template', '--project', dir, '--kind', 'feet', ...args]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/give --channels \(and --names\) for the template, or --clear to remove it/);
+    }
+  });
 });
