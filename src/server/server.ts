@@ -144,7 +144,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       stopForwarding();
       for (const client of sockets.clients) client.terminate();
       sockets.close();
-      // close() waits for every connection to end, so idle keep-alive ones are closed right after.
+      // close() waits for every connection to end: closing them all (idle keep-alive ones too) lets it.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -60,6 +60,13 @@ describe('normalizeChord', () => {
     expect(normalizeChord('Mod++')).toBe('Mod++');
   });
 
+  it('reads named keys in any case, and refuses names that are not keys', () => {
+    expect(normalizeChord('home')).toBe('Home');
+    expect(normalizeChord('shift+space')).toBe('Shift+Space');
+    expect(normalizeChord('f5')).toBe('F5');
+    expect(normalizeChord('Hom')).toBeNull();
+  });
+
   it('refuses what is not a chord', () => {
     for (const text of ['', 'Shift+', 'Hyper+R', 'Shift+Shift+R', 'Mod+Shift', 'x'.repeat(41), 'Not a key']) expect(normalizeChord(text)).toBeNull();
   });
@@ -115,6 +122,18 @@ describe('rebind', () => {
   });
 });
 
+describe('keys for commands that work while typing', () => {
+  it('need Ctrl, Alt or an F key, or the key could not be typed any more', () => {
+    expect(chordProblem('S', 'cue.save')).toMatch(/works while typing/);
+    expect(chordProblem('Space', 'project.open')).toMatch(/works while typing/);
+    expect(chordProblem('Mod+S', 'cue.save')).toBeNull();
+    expect(chordProblem('Alt+S', 'cue.save')).toBeNull();
+    expect(chordProblem('F9', 'cue.save')).toBeNull();
+    expect(chordProblem('S', 'take.circle')).toBeNull();
+    expect(cleanOverrides({ 'cue.save': ['S'], 'take.circle': [] })).toEqual({ 'take.circle': [] });
+  });
+});
+
 describe('cleanOverrides', () => {
   it('drops unknown commands, non-chords and reserved keys, and normalises the rest', () => {
     const stored = { 'take.circle': ['ctrl+k', 'Tab', 42, 'not a key'], 'recorder.fly': ['Q'], 'cue.next': 'J' };
@@ -132,5 +151,7 @@ describe('formatChord', () => {
     expect(formatChord('Mod+Shift+Z', true)).toBe('⇧⌘Z');
     expect(formatChord('Space', true)).toBe('Space');
     expect(formatChord('Mod++', false)).toBe('Ctrl++');
+    expect(formatChord('+', false)).toBe('+');
+    expect(formatChord('+', true)).toBe('+');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Take } from '../../src/api/contract.js';
 import { CUE_FIELD_DEFAULTS, type Cue } from '../../src/core/cues/cue.js';
 import { planPass } from '../../src/core/recording/foley-passes.js';
-import { EMPTY_PASS_DRAFT, coverageText, coveredByPasses, passRequestOf, shownPassEvents, takeCovers } from '../../src/ui/lib/passes-model.js';
+import { EMPTY_PASS_DRAFT, coverageText, coveredByPasses, passRequestOf, shownPassEvents, takeCovers, templateDraftOf, templateOf } from '../../src/ui/lib/passes-model.js';
 import { recordRefusal } from '../../src/ui/lib/recorder-model.js';
 
 let nextId = 1;
@@ -76,5 +76,22 @@ describe('takeCovers and coverage', () => {
     const covered = coveredByPasses([{ coveredEventIds: [1, 2] }, { coveredEventIds: [2, 5] }, { coveredEventIds: [] }]);
     expect([...covered].sort()).toEqual([1, 2, 5]);
     expect(coverageText({ eventIds: [1, 2, 3], coveredEventIds: [1, 2] })).toBe('2 of 3');
+  });
+});
+
+describe('the track template form', () => {
+  it('reads inputs from 1 and names, and shows a saved template the same way', () => {
+    expect(templateOf(' 1, 2 ', 'close, room')).toEqual({ ok: true, template: { inputChannels: [0, 1], names: ['close', 'room'] } });
+    expect(templateOf('3', '')).toEqual({ ok: true, template: { inputChannels: [2], names: [] } });
+    expect(templateDraftOf({ inputChannels: [0, 1], names: ['close', 'room'] })).toEqual({ inputs: '1,2', names: 'close,room' });
+    expect(templateDraftOf(null)).toEqual({ inputs: '', names: '' });
+  });
+
+  it('refuses what is not a template, saying why', () => {
+    for (const [inputs, names] of [['', ''], ['0', ''], ['1,a', ''], ['1,1', ''], ['1', 'close,room']] as const) {
+      const read = templateOf(inputs, names);
+      expect(read.ok, `${inputs} / ${names}`).toBe(false);
+      if (!read.ok) expect(read.error.code).toBe('PASS_TEMPLATE_INVALID');
+    }
   });
 });

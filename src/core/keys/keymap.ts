@@ -41,8 +41,8 @@ export const COMMANDS = {
   'take.rate5': { group: 'Takes', label: 'Rate the marked take 5 stars', defaults: ['5'], scope: 'plain' },
   'take.unrate': { group: 'Takes', label: 'Clear the marked take’s rating', defaults: ['0'], scope: 'plain' },
   'take.note': { group: 'Takes', label: 'Type a note on the marked take (works while the next take rolls)', defaults: ['T'], scope: 'plain' },
-  'cue.next': { group: 'Cues', label: 'Select the next cue', defaults: ['J'], scope: 'plain' },
-  'cue.previous': { group: 'Cues', label: 'Select the previous cue', defaults: ['K'], scope: 'plain' },
+  'cue.next': { group: 'Cues', label: 'Select the next cue', defaults: ['J'], scope: 'plain', repeats: true },
+  'cue.previous': { group: 'Cues', label: 'Select the previous cue', defaults: ['K'], scope: 'plain', repeats: true },
   'cue.done': { group: 'Cues', label: 'Mark the selected cue done (again: back to do)', defaults: ['D'], scope: 'plain' },
   'cue.new': { group: 'Cues', label: 'New cue at the current position', defaults: ['N'], scope: 'plain' },
   'cue.search': { group: 'Cues', label: 'Jump to the cue search', defaults: ['/'], scope: 'plain' },
@@ -81,12 +81,18 @@ const NAMED: Readonly<Record<string, string>> = { ' ': 'Space', Spacebar: 'Space
 /** Keys a chord may not take: they belong to moving through the page and to leaving fields. */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(['Tab', 'Escape', 'Enter', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Delete', 'Backspace', 'F2']);
 
-/** The key part of a chord: one upper-case letter, a printed character, or a key name. */
+/** Named keys a chord may use, by their lower-case spelling (a hand-edited "home" is Home). */
+const KEY_NAMES: ReadonlyMap<string, string> = new Map(
+  ['Space', 'Enter', 'Tab', 'Escape', 'Backspace', 'Delete', 'Insert', 'Home', 'End', 'PageUp', 'PageDown', 'ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Pause', 'ScrollLock', 'PrintScreen', 'ContextMenu',
+    ...Array.from({ length: 24 }, (_, i) => `F${i + 1}`)].map((name) => [name.toLowerCase(), name]),
+);
+
+/** The key part of a chord: one upper-case letter, a printed character, or a known key name. */
 function keyName(key: string): string | null {
   const named = NAMED[key] ?? key;
-  if (MODIFIER_KEYS.has(named) || named === 'Dead' || named === 'Unidentified' || named === 'Process') return null;
+  if (MODIFIER_KEYS.has(named)) return null;
   if ([...named].length === 1) return named.toUpperCase();
-  return /^[A-Za-z][A-Za-z0-9]*$/.test(named) ? named : null;
+  return KEY_NAMES.get(named.toLowerCase()) ?? null;
 }
 
 /** The chord a key press makes ("Shift+R", "Mod+Z", "Space"), or null for a lone modifier. */
@@ -119,10 +125,13 @@ export function normalizeChord(text: string): string | null {
   return chord;
 }
 
-/** Why a chord cannot be bound, or null when it can. */
-export function chordProblem(chord: string): string | null {
-  const key = chord.split('+').pop()!;
+/** Why a chord cannot be bound (to `command`, when given), or null when it can. */
+export function chordProblem(chord: string, command?: CommandId): string | null {
+  const key = chord.endsWith('++') ? '+' : chord.split('+').pop()!;
   if (RESERVED_KEYS.has(key) && !chord.startsWith('Mod+')) return `${key} moves through the page and leaves fields, so it cannot be a shortcut on its own; add Ctrl or choose another key.`;
+  // A command that works while typing would eat the key from every field.
+  const modified = chord.startsWith('Mod+') || chord.startsWith('Alt+') || /^F\d+$/.test(key);
+  if (command && COMMANDS[command].scope === 'anywhere' && !modified) return `“${COMMANDS[command].label}” works while typing, so its key needs Ctrl (or Alt), or an F key; ${key} alone would stop it being typed.`;
   return null;
 }
 
@@ -174,7 +183,9 @@ export function cleanOverrides(stored: unknown): KeymapOverrides {
   const clean: Record<string, string[]> = {};
   for (const [id, keys] of Object.entries(stored)) {
     if (!isCommandId(id) || !Array.isArray(keys)) continue;
-    const chords = keys.map((k) => (typeof k === 'string' ? normalizeChord(k) : null)).filter((c): c is string => c !== null && chordProblem(c) === null);
+    const chords = keys.map((k) => (typeof k === 'string' ? normalizeChord(k) : null)).filter((c): c is string => c !== null && chordProblem(c, id) === null);
+    // Keys that were all unusable fall back to the defaults; an empty list (no key, chosen) stays.
+    if (keys.length > 0 && chords.length === 0) continue;
     clean[id] = [...new Set(chords)].slice(0, MAX_KEYS_PER_COMMAND);
   }
   return clean as KeymapOverrides;
@@ -182,9 +193,10 @@ export function cleanOverrides(stored: unknown): KeymapOverrides {
 
 /** How a chord reads on this platform: "Ctrl+Shift+Z" or "⇧⌘Z". */
 export function formatChord(chord: string, mac: boolean): string {
-  const parts = chord.split('+');
-  const key = chord.endsWith('++') ? '+' : parts.pop()!;
-  const mods = chord.endsWith('++') ? parts.slice(0, -2) : parts;
+  const plus = chord === '+' || chord.endsWith('++');
+  const parts = plus ? chord.slice(0, -1).split('+').filter(Boolean) : chord.split('+');
+  const key = plus ? '+' : parts.pop()!;
+  const mods = parts;
   if (mac) {
     const symbol: Record<string, string> = { Mod: '⌘', Shift: '⇧', Alt: '⌥' };
     const order = ['Alt', 'Shift', 'Mod'];

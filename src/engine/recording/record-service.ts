@@ -173,6 +173,11 @@ interface ActiveTake {
   flushedFrames: number;
 }
 
+/** A stop (or another roll) came while this roll was getting ready: it does not start. */
+function rollStopped(): LoopstageError {
+  return new LoopstageError('ROLL_STOPPED', 'The roll was stopped before it started; nothing rolled and nothing was recorded.');
+}
+
 const IDLE_STATE: RecorderState = { phase: 'idle', cueId: null, passId: null, take: null, flushedFrames: 0, range: null, loop: false, compare: null };
 
 export class RecordService {
@@ -374,6 +379,7 @@ export class RecordService {
     try {
       // Beeps played into a starving output would land late: a stream just opened settles first.
       await this.ctx.settled();
+      if (roll !== this.#rolls) throw rollStopped();
       await this.ctx.transport({ kind: 'locate', position: range.start });
       await this.ctx.transport({ kind: 'play', until: range.end });
     } catch (error) {
@@ -411,8 +417,10 @@ export class RecordService {
   async listen(which: 'a' | 'b'): Promise<RecorderState> {
     const compare = this.#state.compare;
     if (!compare || this.#state.phase !== 'playback') throw new LoopstageError('COMPARE_NOT_PLAYING', 'No A/B comparison is playing; start one (Compare) first.');
+    const roll = this.#rolls;
     await this.ctx.audio.listen(which === 'a' ? 0 : 1);
-    this.#setState({ ...this.#state, compare: { ...compare, listen: which } });
+    // Only the comparison that was asked about: one stopped or replaced meanwhile stays as it is.
+    if (roll === this.#rolls && this.#state.compare === compare) this.#setState({ ...this.#state, compare: { ...compare, listen: which } });
     return this.#state;
   }
 
@@ -440,6 +448,7 @@ export class RecordService {
     const placed: PlacedFileSpec[] = takes.map((take) => ({ path: joinPath(info.dir, take.path), start: take.start, gain: 1 }));
     await this.ctx.audio.loadProgram({ ...(await this.#program('playback', range, beeps, settings, placed)), listen: compare?.listen === 'b' ? 1 : 0 });
     await this.ctx.settled();
+    if (roll !== this.#rolls) throw rollStopped();
     await this.ctx.transport({ kind: 'locate', position: range.start });
     await this.ctx.transport({ kind: 'play', until: range.end });
     if (roll !== this.#rolls) this.ctx.log?.(`recorder: a later roll or stop overtook the playback of take ${first.number}`);
@@ -479,7 +488,8 @@ export class RecordService {
   transportChanged(snapshot: TransportSnapshot): void {
     if (snapshot.state !== 'stopped' || this.#active || this.#state.phase === 'idle') return;
     const range = this.#state.range;
-    // A looped roll that ran to its end starts over; one stopped anywhere else (Stop, a locate) ends.
+    // A looped roll that ran to its end by itself starts over; one that stopped short ends (hand
+    // stops and locates come through interrupted(), stop() ends its own).
     if (this.#state.loop && range && snapshot.position >= range.end) {
       void this.#startOver(range, this.#rolls);
       return;
@@ -488,8 +498,9 @@ export class RecordService {
   }
 
   /**
-   * The stream failed under a roll: a rehearsal, review or comparison is over (and does not loop
-   * on into a reopened stream). A take being recorded is ended by the audio host's own events.
+   * The transport was taken from the roll — the stream failed under it, or someone stopped or
+   * located by hand: a rehearsal, review or comparison is over (and does not loop on). A take
+   * being recorded is ended by the audio host's own events, or stopped through stop().
    */
   interrupted(): void {
     this.#rolls++;

@@ -409,12 +409,18 @@ export class Engine {
     return this.#command({ kind: 'play' });
   }
 
-  stop(): Promise<TransportSnapshot> {
-    return this.#command({ kind: 'stop' });
+  /** Stops the transport by hand; a rehearsal or review rolling is over (a take is stopped through the recorder). */
+  async stop(): Promise<TransportSnapshot> {
+    const after = await this.#command({ kind: 'stop' });
+    this.recorder.interrupted();
+    return after;
   }
 
-  locate(position: number): Promise<TransportSnapshot> {
-    return this.#command({ kind: 'locate', position });
+  /** Locates by hand; a rehearsal or review rolling is over. */
+  async locate(position: number): Promise<TransportSnapshot> {
+    const after = await this.#command({ kind: 'locate', position });
+    this.recorder.interrupted();
+    return after;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
 import type { ApiError, FoleyPassDto, Params, Take } from '../../api/contract.js';
 import { FOLEY_PASS_LABELS, type Cue, type FoleyPass } from '../../core/cues/cue.js';
 import { coveredEvents, type PassScope } from '../../core/recording/foley-passes.js';
+import type { PassTemplate } from '../../core/recording/settings.js';
 
 export type PassRequestParams = Params<'passes.create'>;
 
@@ -87,4 +88,22 @@ export function coveredByPasses(passes: readonly Pick<FoleyPassDto, 'coveredEven
 /** "2 of 3", the events of a pass its takes cover. */
 export function coverageText(pass: Pick<FoleyPassDto, 'eventIds' | 'coveredEventIds'>): string {
   return `${pass.coveredEventIds.length} of ${pass.eventIds.length}`;
+}
+
+/** A track template as the form shows it: inputs from 1 and names, comma-separated. */
+export function templateDraftOf(template: PassTemplate | null): { inputs: string; names: string } {
+  if (!template) return { inputs: '', names: '' };
+  return { inputs: template.inputChannels.map((c) => c + 1).join(','), names: template.names.join(',') };
+}
+
+/** The template a form asks for: inputs 1,2,… (each once) and at most one name per input. */
+export function templateOf(inputs: string, names: string): { ok: true; template: PassTemplate } | { ok: false; error: ApiError } {
+  const parts = inputs.split(',').map((part) => part.trim()).filter(Boolean);
+  if (parts.length === 0) return refuse('PASS_TEMPLATE_INVALID', 'Give the inputs the pass records, such as 1,2 (or Clear template to record the project’s inputs).');
+  if (!parts.every((part) => /^\d+$/.test(part) && Number(part) >= 1)) return refuse('PASS_TEMPLATE_INVALID', `Inputs are numbers from 1, such as 1,2; not “${inputs.trim()}”.`);
+  const channels = parts.map((part) => Number(part) - 1);
+  if (new Set(channels).size !== channels.length) return refuse('PASS_TEMPLATE_INVALID', 'Each input can be recorded once; remove the repeated one.');
+  const named = names.trim() === '' ? [] : names.split(',').map((name) => name.trim());
+  if (named.length > channels.length) return refuse('PASS_TEMPLATE_INVALID', `${named.length} names for ${channels.length} inputs: name each input at most once.`);
+  return { ok: true, template: { inputChannels: channels, names: named } };
 }

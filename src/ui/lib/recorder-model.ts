@@ -431,7 +431,7 @@ export function settingsPatchOf(draft: RecordingDraft, saved: RecordingSettings)
 
 /** Whether recording may start, by the recorder's rules for cues; the refusal as the recorder words it. */
 export function recordRefusal(recorder: { readonly armed: boolean; readonly calibrated: boolean; readonly uncalibrated: boolean }): ApiError | null {
-  if (!recorder.armed) return { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm, or R), then press Record.' };
+  if (!recorder.armed) return { code: 'RECORD_NOT_ARMED', message: 'Arm recording first (Record-arm), then press Record.' };
   if (!recorder.calibrated && !recorder.uncalibrated) {
     return { code: 'RECORD_NOT_CALIBRATED', message: 'Recording is held until the round trip is measured on this stream: press Calibrate (output patched to input), or tick “Record uncalibrated” to record anyway.' };
   }

@@ -220,12 +220,17 @@ export class RecorderState {
     const before = this.takes;
     const cueId = this.takesCueId;
     const target = before.find((t) => t.id === take.id);
-    this.takes = markedLocally(before, take.id, marks);
+    const shown = markedLocally(before, take.id, marks);
+    this.takes = shown;
     // A circled take moves the session on, as the project's auto-advance says, while it is saved.
     const cue = this.cue;
+    let advancedTo: number | null = null;
     if (marks.circled === true && target && !target.circled && cue && target.cueId === cue.id && !this.rolling) {
       const next = nextCue(this.#cues.filtered, cue, this.advance);
-      if (next) this.#cues.select(next.id);
+      if (next) {
+        this.#cues.select(next.id);
+        advancedTo = next.id;
+      }
     }
     this.#savingMark(take.id, +1);
     const saved = await this.#run(async (client) => {
@@ -235,8 +240,18 @@ export class RecorderState {
       }
     });
     this.#savingMark(take.id, -1);
-    if (!saved && this.takesCueId === cueId) {
-      for (const old of before) if (this.takes.some((t) => t.id === old.id)) this.takes = upsertTake(this.takes, old);
+    if (!saved) {
+      // Refused: back to the cue it was on (if the session moved on for it and nobody moved since),
+      // and the marks shown for it put back — only where nothing newer has replaced them.
+      if (advancedTo !== null && cue && this.#cues.selectedId === advancedTo) this.#cues.select(cue.id);
+      else if (this.takesCueId === cueId) {
+        for (let i = 0; i < shown.length; i++) {
+          const optimistic = shown[i]!;
+          if (optimistic === before[i]) continue;
+          const current = this.takes.find((t) => t.id === optimistic.id);
+          if (current === optimistic) this.takes = this.takes.map((t) => (t === optimistic ? before[i]! : t));
+        }
+      }
     }
     return saved;
   }
@@ -271,9 +286,10 @@ export class RecorderState {
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = take.number;
-      const started = await client.call('takes.play', { takeId: take.id, loop: this.loop });
+      const loop = this.loop;
+      const started = await client.call('takes.play', { takeId: take.id, loop });
       this.lastRoll = started;
-      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop: this.loop, compare: null }, take.number);
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop, compare: null }, take.number);
     });
   }
 
@@ -299,9 +315,10 @@ export class RecorderState {
     return this.#run(async (client) => {
       this.lastRoll = null;
       this.playingTake = null;
-      const started = await client.call('takes.compare', { a: pair.a.id, b: pair.b.id, listen: 'a', loop: this.loop });
+      const loop = this.loop;
+      const started = await client.call('takes.compare', { a: pair.a.id, b: pair.b.id, listen: 'a', loop });
       this.lastRoll = started;
-      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop: this.loop, compare: { a: pair.a.id, b: pair.b.id, listen: 'a' } });
+      this.#applyState({ phase: started.phase, cueId: started.cueId, passId: started.passId, take: null, flushedFrames: 0, range: started.range, loop, compare: { a: pair.a.id, b: pair.b.id, listen: 'a' } });
     });
   }
 

@@ -31,6 +31,8 @@ export class ShortcutState {
   readonly #session: SessionState;
   #client: RpcClient | null = null;
   #token = 0;
+  /** The key whose keydown ran a command, until its keyup. */
+  #taken: string | null = null;
   /** Handlers per command; the newest registered runs first, and may pass with `false`. Read only by key presses, so not reactive. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #handlers = new Map<CommandId, CommandHandler[]>();
@@ -55,9 +57,10 @@ export class ShortcutState {
   follow(): void {
     $effect(() => {
       const client = this.#session.client;
-      const project = this.#session.project;
+      // Per project opened, not per change of its settings (which would drop the keys for a moment).
+      const key = this.#session.project ? `${this.#session.project.dir}\u0000${this.#session.project.createdAt}` : null;
       this.#client = client;
-      untrack(() => void this.#load(client && project ? client : null));
+      untrack(() => void this.#load(client && key !== null ? client : null));
     });
     $effect(() => {
       const down = (event: KeyboardEvent) => this.keydown(event);
@@ -118,14 +121,18 @@ export class ShortcutState {
     for (let i = handlers.length - 1; i >= 0; i--) {
       if (handlers[i]!(event) !== false) {
         event.preventDefault();
+        this.#taken = event.key;
         return;
       }
     }
   }
 
-  /** A key the keymap took on its way down is not also a button's (Space activates buttons on keyup). */
+  /** A key a command took on its way down is not also a button's (Space activates buttons on keyup). */
   keyup(event: KeyboardEvent): void {
-    if (!event.defaultPrevented && this.commandFor(event)) event.preventDefault();
+    if (this.#taken !== null && event.key === this.#taken) {
+      event.preventDefault();
+      this.#taken = null;
+    }
   }
 
   /** Binds `chords` to `command` (other commands give them up) and keeps the change with the project. */
