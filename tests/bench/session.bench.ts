@@ -111,7 +111,10 @@ try {
 
   // ---- Single keys.
   const arm: number[] = [];
-  for (let i = 0; i < 20; i++) arm.push(await timeKey(page, 'r', [`section.recorder button.arm[aria-pressed="${i % 2 === 0 ? 'false' : 'true'}"]`]));
+  for (let i = 0; i < 20; i++) {
+    const now = await page.locator('section.recorder button.arm').getAttribute('aria-pressed');
+    arm.push(await timeKey(page, 'r', [`section.recorder button.arm[aria-pressed="${now === 'true' ? 'false' : 'true'}"]`]));
+  }
   const next: number[] = [];
   for (let i = 0; i < 20; i++) {
     const want = ids[RUNS + 1 + i]!;
@@ -127,7 +130,12 @@ try {
   await page.getByLabel('After a circled take', { exact: true }).selectOption('off');
   await blur(page);
   const circle: number[] = [];
-  for (let i = 0; i < 20; i++) circle.push(await timeKey(page, 'c', [`tr[data-take-id="${takeId}"] button.mark.circled[aria-pressed="${i % 2 === 0 ? 'false' : 'true'}"]`]));
+  const circleButton = page.locator(`tr[data-take-id="${takeId}"] button.mark.circled`);
+  for (let i = 0; i < 20; i++) {
+    await page.locator('tr[data-saving="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
+    const now = await circleButton.getAttribute('aria-pressed');
+    circle.push(await timeKey(page, 'c', [`tr[data-take-id="${takeId}"] button.mark.circled[aria-pressed="${now === 'true' ? 'false' : 'true'}"]`]));
+  }
   result.keyToEffect = { arm: stats(arm), nextCue: stats(next), circle: stats(circle) };
   result.targets = { stopToReadyMs: 100, keyToEffectMs: 50 };
   await page.close();
