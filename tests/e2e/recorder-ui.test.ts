@@ -225,7 +225,7 @@ describe('recorder in Chromium on the audio rig', () => {
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(url);
-    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent()).toMatch(/^Running on the audio device/);
+    await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 20_000 }).toMatch(/^Running on the audio device/); // a stream the rig stalled may still be reopening
     await page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').filter({ has: page.getByRole('gridcell', { name: 'R1001', exact: true }) }).click();
     await expect.poll(() => takeRow(page, 1).then((cells) => cells?.[0])).toBe('1');
     const take1 = path.join(dir, 'takes', (await takeRow(page, 1))![4]!);
