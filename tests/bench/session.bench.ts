@@ -102,7 +102,8 @@ try {
     const recording = page.locator('tr[data-take-id][data-status="recording"]');
     await recording.waitFor();
     const takeId = await recording.getAttribute('data-take-id');
-    await page.waitForTimeout(1000);
+    // Stop once some of the take is on disk (the recorder says so), not after a fixed time.
+    await page.locator('section.recorder p.roll', { hasText: 's on disk' }).waitFor();
     stopReady.push(await timeKey(page, ' ', ['.stage-state[data-phase="idle"]', `tr[data-take-id="${takeId}"][data-status="complete"]`, 'section.recorder button.record:not([disabled])']));
     circleNext.push(await timeKey(page, 'c', [`[role="row"][data-cue-id="${ids[run + 1]}"][aria-selected="true"]`, '.takes[aria-busy="false"]', 'section.recorder button.record:not([disabled])']));
   }

@@ -492,7 +492,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     expect(number, `a take started (${tries.join(' | ')}; log: ${serve.stderr().slice(-1500)})`).toBeGreaterThanOrEqual(4);
     // Some of it on disk, then the whole app dies at once.
     await expect.poll(() => sqliteJson<{ n: number }>(`SELECT COUNT(*) AS n FROM takes WHERE number = ${number} AND status = 'recording'`)[0]?.n).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await expect.poll(() => page.locator('section.recorder p.roll').textContent(), { timeout: 20_000 }).toMatch(/s on disk/);
     const children = execFileSync('pgrep', ['-P', String(serve.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
     serve.child.kill('SIGKILL');
     for (const pid of children) process.kill(pid, 'SIGKILL');

@@ -121,7 +121,8 @@ describe('review, A/B compare and loop on the rig', () => {
     const started = await client.call('takes.compare', { a: a.id, b: b.id });
     expect(started.phase).toBe('playback');
     expect(await client.call('recorder.state', {})).toMatchObject({ phase: 'playback', compare: { a: a.id, b: b.id, listen: 'a' } });
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Switch once A has played a second of the roll (read from the transport, not a timer).
+    await until(() => client.call('transport.state', {}), (s) => s.state === 'rolling' && s.position >= started.range.start + RATE, 20_000, 'a second of the comparison played');
     const switched = await client.call('takes.listen', { take: 'b' });
     expect(switched.compare).toEqual({ a: a.id, b: b.id, listen: 'b' });
     const ended = await idle();
