@@ -11,10 +11,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelToPosition, parseFrameRate } from '../../src/core/time/index.js';
 import { launchChromium } from '../support/browser.js';
+import { alerts, calibrate, cueRow, squash, sqliteJson } from '../support/stage-page.js';
 import { loopstage, loopstageServe, stopChild } from '../support/cli.js';
 import { startRig, writeRampMic, type Rig } from '../support/rig.js';
 
@@ -70,14 +71,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const squash = (text: string | null) => text?.replace(/\s+/g, ' ').trim() ?? null;
-
 function passPhase(page: Page): Promise<string | null> {
   return page.getByRole('status', { name: 'Foley pass phase', exact: true }).textContent().then(squash);
-}
-
-async function alerts(page: Page): Promise<string> {
-  return JSON.stringify(await page.getByRole('alert').allTextContents());
 }
 
 /** The cells of a pass take's row: [number, status, length, start, file, tracks, covers]. */
@@ -92,40 +87,6 @@ async function passRow(page: Page, name: string): Promise<string[] | null> {
   const rows = page.getByRole('table', { name: 'Foley pass list', exact: true }).getByRole('row').filter({ has: page.getByRole('button', { name, exact: true }) });
   if ((await rows.count()) !== 1) return null;
   return (await rows.locator('th, td').allTextContents()).map((t) => squash(t)!);
-}
-
-function cueRow(page: Page, number: string): Locator {
-  return page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').filter({ has: page.getByRole('gridcell', { name: number, exact: true }) });
-}
-
-/**
- * Presses Calibrate until the round trip holds on the open stream. The rig's PulseAudio path
- * sometimes glitches during a measurement (the engine then refuses it with a CALIBRATION_ code, or
- * reopens a stream that stalled, AUDIO_STREAM_STALLED, and says why), so a refused measurement is
- * tried again, at most five times.
- */
-async function calibrate(page: Page): Promise<void> {
-  const calibration = page.getByRole('status', { name: 'Calibration', exact: true });
-  const tries: string[] = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if ((await calibration.count()) === 0) return;
-    const button = calibration.getByRole('button', { name: 'Calibrate', exact: true });
-    await expect.poll(() => button.isEnabled(), { timeout: 20_000 }).toBe(true);
-    await button.click();
-    await expect.poll(async () => (await calibration.count()) === 0 || /CALIBRATION_|AUDIO_STREAM_STALLED/.test(await alerts(page)), { timeout: 30_000 }).toBe(true).catch(async (error: unknown) => {
-      const notice = (await calibration.count()) > 0 ? await calibration.textContent() : null;
-      throw new Error(`${String(error)}; calibration: ${notice}; alerts: ${await alerts(page)}; audio: ${await page.getByRole('status', { name: 'Audio status' }).textContent()}; log: ${serve.stderr().slice(-1500)}`);
-    });
-    if ((await calibration.count()) === 0) return;
-    tries.push(await alerts(page));
-    for (const dismiss of await page.getByRole('button', { name: /^Dismiss/ }).all()) await dismiss.click();
-  }
-  throw new Error(`calibration did not hold after 5 tries: ${tries.join('; ')}; log: ${serve.stderr().slice(-1500)}`);
-}
-
-function sqliteJson<T>(sql: string): T[] {
-  const out = execFileSync('sqlite3', ['-readonly', '-json', path.join(dir, 'project.db'), sql], { encoding: 'utf8' });
-  return out.trim() === '' ? [] : (JSON.parse(out) as T[]);
 }
 
 describe('a Foley pass in Chromium on the audio rig', () => {
@@ -172,7 +133,7 @@ describe('a Foley pass in Chromium on the audio rig', () => {
     await expect.poll(() => arm.getAttribute('aria-pressed'), { timeout: WAIT }).toBe('true');
     await expect.poll(() => held.textContent(), { timeout: WAIT }).toMatch(/^Recording is held until the round trip is measured/);
     expect(await record.isEnabled()).toBe(false);
-    await calibrate(page);
+    await calibrate(page, () => serve.stderr());
     await expect.poll(() => held.count(), { timeout: WAIT }).toBe(0);
 
     // ---- Record a take, free-running over the pass; stop it once the clock is past its out point.
@@ -185,7 +146,7 @@ describe('a Foley pass in Chromium on the audio rig', () => {
     let takeNumber = 1;
     let cells: string[] | null = null;
     for (let attempt = 0; attempt < 3 && !cells; attempt++) {
-      await calibrate(page);
+      await calibrate(page, () => serve.stderr());
       if ((await arm.getAttribute('aria-pressed')) !== 'true') await arm.click();
       if (!(await expect.poll(() => record.isEnabled(), { timeout: 5_000 }).toBe(true).then(() => true, () => false))) {
         tries.push(`Record pass stayed disabled: ${await held.textContent().catch(() => '')}`);
@@ -256,16 +217,16 @@ describe('a Foley pass in Chromium on the audio rig', () => {
 
     // ---- Independent readers. SQLite: the takes are the pass's (not a cue's); the good one is
     // circled and linked to exactly the events it covers.
-    const [pass] = sqliteJson<{ id: number; name: string; pass: string; scope: string }>('SELECT id, name, pass, scope FROM foley_passes');
+    const [pass] = sqliteJson<{ id: number; name: string; pass: string; scope: string }>(dir, 'SELECT id, name, pass, scope FROM foley_passes');
     expect(pass).toMatchObject({ name: PASS_NAME, pass: 'feet', scope: 'scene' });
-    const takes = sqliteJson<{ id: number; cue_id: number | null; pass_id: number; number: number; path: string; status: string; circled: number; start_sample: number; length: number; latency_source: string }>(
+    const takes = sqliteJson<{ id: number; cue_id: number | null; pass_id: number; number: number; path: string; status: string; circled: number; start_sample: number; length: number; latency_source: string }>(dir, 
       'SELECT id, cue_id, pass_id, number, path, status, circled, start_sample, length, latency_source FROM takes ORDER BY number',
     );
     expect(takes.map((t) => [t.number, t.pass_id, t.cue_id])).toEqual(Array.from({ length: n }, (_, i) => [i + 1, pass!.id, null]));
     const take = takes.find((t) => t.number === n)!;
     expect(take).toMatchObject({ status: 'complete', circled: 1, start_sample: at('01:00:07:00'), latency_source: 'measured' });
     expect(take.start_sample + take.length).toBeGreaterThan(at(PASS_OUT));
-    const linked = sqliteJson<{ number: string }>(`SELECT c.number FROM take_events e JOIN cues c ON c.id = e.cue_id WHERE e.take_id = ${take.id} ORDER BY c.number`);
+    const linked = sqliteJson<{ number: string }>(dir, `SELECT c.number FROM take_events e JOIN cues c ON c.id = e.cue_id WHERE e.take_id = ${take.id} ORDER BY c.number`);
     expect(linked.map((row) => row.number)).toEqual(['F101', 'F102']);
 
     // The file: in the project's takes/ folder, under the name the UI showed.

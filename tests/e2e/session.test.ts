@@ -22,6 +22,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelToPosition, parseFrameRate } from '../../src/core/time/index.js';
 import { launchChromium } from '../support/browser.js';
+import { alerts, calibrate, cueRow, squash, sqliteJson, dismissAlerts } from '../support/stage-page.js';
 import { loopstageServe, stopChild } from '../support/cli.js';
 import { startRig, type Rig } from '../support/rig.js';
 
@@ -56,22 +57,8 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const squash = (text: string | null) => text?.replace(/\s+/g, ' ').trim() ?? null;
-
 function phase(page: Page): Promise<string | null> {
   return page.getByRole('status', { name: 'Recorder phase', exact: true }).textContent().then(squash);
-}
-
-async function alerts(page: Page): Promise<string> {
-  return JSON.stringify(await page.getByRole('alert').allTextContents());
-}
-
-async function dismissAlerts(page: Page): Promise<void> {
-  for (const dismiss of await page.getByRole('button', { name: /^Dismiss/ }).all()) await dismiss.click().catch(() => undefined);
-}
-
-function cueRow(page: Page, number: string): Locator {
-  return page.getByRole('grid', { name: 'Cues' }).locator('[role="row"][data-cue-id]').filter({ has: page.getByRole('gridcell', { name: number, exact: true }) });
 }
 
 /** The cells of a take's row in the recorder: [number, status, length, start, file, channels, …]. */
@@ -106,11 +93,6 @@ async function rollWith(page: Page, key: string, expected: string): Promise<void
   throw new Error(`"${key}" did not start "${expected}": ${tries.join(' | ')}; log: ${serve.stderr().slice(-1500)}`);
 }
 
-function sqliteJson<T>(sql: string): T[] {
-  const out = execFileSync('sqlite3', ['-readonly', '-json', path.join(dir, 'project.db'), sql], { encoding: 'utf8' });
-  return out.trim() === '' ? [] : (JSON.parse(out) as T[]);
-}
-
 function exif(file: string): Record<string, unknown> {
   return (JSON.parse(execFileSync('exiftool', ['-j', '-a', '-G1', file], { encoding: 'utf8' })) as Array<Record<string, unknown>>)[0]!;
 }
@@ -125,34 +107,13 @@ async function focusPage(page: Page): Promise<void> {
 }
 
 /**
- * Calibrates (the recorder's Calibrate) until the round trip holds on the open stream. The rig's
- * PulseAudio path sometimes glitches during a measurement (refused with a CALIBRATION_ code, or a
- * stalled stream reopened, AUDIO_STREAM_STALLED); a refused measurement is tried again, 5 times.
- */
-async function calibrate(page: Page): Promise<void> {
-  const calibration = page.getByRole('status', { name: 'Calibration', exact: true });
-  const tries: string[] = [];
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if ((await calibration.count()) === 0) return;
-    const button = calibration.getByRole('button', { name: 'Calibrate', exact: true });
-    await expect.poll(() => button.isEnabled(), { timeout: 20_000 }).toBe(true);
-    await button.click();
-    await expect.poll(async () => (await calibration.count()) === 0 || /CALIBRATION_|AUDIO_STREAM_STALLED/.test(await alerts(page)), { timeout: 30_000 }).toBe(true);
-    if ((await calibration.count()) === 0) return;
-    tries.push(await alerts(page));
-    await dismissAlerts(page);
-  }
-  throw new Error(`calibration did not hold after 5 tries: ${tries.join('; ')}; log: ${serve.stderr().slice(-1500)}`);
-}
-
-/**
  * Records one take of the selected cue from the keyboard (Shift+R) and lets it run to the end of
  * its roll. A rig glitch that reopened the stream voids the calibration, and Record then refuses
  * (RECORD_NOT_CALIBRATED): calibrate again and press again. Returns the take's number.
  */
 async function recordTake(page: Page, talent: Page, expected: number): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    await calibrate(page);
+    await calibrate(page, () => serve.stderr());
     await focusPage(page);
     await page.keyboard.press('Shift+R');
     await expect.poll(async () => (await phase(page)) === `Recording take ${expected}` || /RECORD_/.test(await alerts(page)), { interval: 20, timeout: 15_000 }).toBe(true);
@@ -253,7 +214,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await expect.poll(() => recorder.textContent()).toContain('Halt! Who crosses my bridge?');
     const held = page.getByRole('status', { name: 'Why record is held', exact: true });
     await expect.poll(() => held.textContent()).toMatch(/round trip is not measured/);
-    await calibrate(page);
+    await calibrate(page, () => serve.stderr());
     await expect.poll(() => held.textContent()).toMatch(/^Arm recording/);
 
     // ---- Rehearse (E): beeps, streamer and guide, nothing recorded. (A rig stall ends the roll
@@ -281,7 +242,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('aria-label') ?? null)).toBe('Note on take 2');
     await page.keyboard.type('Best read; keep the breath');
     await page.keyboard.press('Enter');
-    await expect.poll(() => sqliteJson<{ note: string }>('SELECT note FROM takes WHERE number = 2')[0]?.note).toBe('Best read; keep the breath');
+    await expect.poll(() => sqliteJson<{ note: string }>(dir, 'SELECT note FROM takes WHERE number = 2')[0]?.note).toBe('Best read; keep the breath');
     await focusPage(page);
     await page.keyboard.press('c');
     // Circled: the session moved on to the next cue by number.
@@ -310,7 +271,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     for (let attempt = 0; attempt < 4 && !passTake; attempt++) {
       // Two inputs now: the stream reopens, and the round trip must be measured on it again.
       await expect.poll(() => page.getByRole('status', { name: 'Audio status' }).textContent(), { timeout: 20_000 }).toMatch(/^Running on the audio device/);
-      await calibrate(page);
+      await calibrate(page, () => serve.stderr());
       const ready = await expect.poll(() => passes.getByRole('button', { name: 'Record pass', exact: true }).isEnabled(), { timeout: 10_000 }).toBe(true).then(() => true, () => false);
       if (!ready) continue;
       // An underrun may void the calibration between the two (Record pass is then disabled again).
@@ -362,16 +323,16 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await expect.poll(() => log.textContent()).toContain('circled');
 
     // ---- Independent readers. SQLite: three takes of R101, take 2 circled, rated and noted.
-    const takes = sqliteJson<{ number: number; path: string; circled: number; rating: number | null; note: string; status: string; latency_source: string; cue: string }>(
+    const takes = sqliteJson<{ number: number; path: string; circled: number; rating: number | null; note: string; status: string; latency_source: string; cue: string }>(dir, 
       "SELECT t.number, t.path, t.circled, t.rating, t.note, t.status, t.latency_source, c.number AS cue FROM takes t JOIN cues c ON c.id = t.cue_id WHERE c.number = 'R101' ORDER BY t.number",
     );
     expect(takes.map((t) => [t.number, t.circled, t.rating, t.note])).toEqual([[1, 0, null, ''], [2, 1, 4, 'Best read; keep the breath'], [3, 0, null, '']]);
     expect(takes.every((t) => t.status === 'complete' && t.latency_source === 'measured')).toBe(true);
-    const passRowsDb = sqliteJson<{ name: string; pass: string; scope: string; takes: number; covered: number }>(
+    const passRowsDb = sqliteJson<{ name: string; pass: string; scope: string; takes: number; covered: number }>(dir, 
       'SELECT p.name, p.pass, p.scope, (SELECT COUNT(*) FROM takes t WHERE t.pass_id = p.id) AS takes, (SELECT COUNT(DISTINCT e.cue_id) FROM take_events e JOIN takes t ON t.id = e.take_id WHERE t.pass_id = p.id) AS covered FROM foley_passes p',
     );
     expect(passRowsDb).toEqual([expect.objectContaining({ name: passName, pass: 'feet', scope: 'scene', covered: 2 })]);
-    const logged = sqliteJson<{ action: string }>('SELECT action FROM session_log ORDER BY id').map((e) => e.action);
+    const logged = sqliteJson<{ action: string }>(dir, 'SELECT action FROM session_log ORDER BY id').map((e) => e.action);
     expect(logged.filter((a) => a === 'take.recorded').length).toBeGreaterThanOrEqual(4);
     expect(logged).toContain('take.marked');
     expect(logged).toContain('pass.created');
@@ -384,7 +345,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     expect(String(tags2['XML:BwfxmlCircled']).toUpperCase()).toBe('TRUE');
     expect(String(tags2['XML:BwfxmlNote'])).toBe('Best read; keep the breath');
     expect(String(tags1['XML:BwfxmlCircled']).toUpperCase()).toBe('FALSE');
-    const roll = sqliteJson<{ start_sample: number }>("SELECT start_sample FROM takes WHERE number = 2 AND cue_id = (SELECT id FROM cues WHERE number = 'R101')")[0]!;
+    const roll = sqliteJson<{ start_sample: number }>(dir, "SELECT start_sample FROM takes WHERE number = 2 AND cue_id = (SELECT id FROM cues WHERE number = 'R101')")[0]!;
     expect(Number(tags2['RIFF:TimeReference'])).toBe(roll.start_sample);
     expect(String(tags2['RIFF:Description'])).toContain('R101');
     expect(files.map(soxHash)).toEqual(audioBefore);
@@ -451,7 +412,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await expect.poll(() => page.locator('tr[data-saving="true"]').count(), { timeout: 10_000 }).toBe(0);
     expect(await circle3.getAttribute('aria-pressed')).toBe('false');
     // The log names the stage and operator for these marks.
-    const marks = sqliteJson<{ stage: string; who: string; text: string }>("SELECT stage, who, text FROM session_log WHERE action = 'take.marked' ORDER BY id DESC LIMIT 2");
+    const marks = sqliteJson<{ stage: string; who: string; text: string }>(dir, "SELECT stage, who, text FROM session_log WHERE action = 'take.marked' ORDER BY id DESC LIMIT 2");
     expect(marks.map((m) => [m.stage, m.who])).toEqual([['Stage B', 'Sam'], ['Stage B', 'Sam']]);
     // Reset all: C circles again.
     await page.getByRole('button', { name: 'Reset all keys', exact: true }).click();
@@ -491,7 +452,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     }
     expect(number, `a take started (${tries.join(' | ')}; log: ${serve.stderr().slice(-1500)})`).toBeGreaterThanOrEqual(4);
     // Some of it on disk, then the whole app dies at once.
-    await expect.poll(() => sqliteJson<{ n: number }>(`SELECT COUNT(*) AS n FROM takes WHERE number = ${number} AND status = 'recording'`)[0]?.n).toBe(1);
+    await expect.poll(() => sqliteJson<{ n: number }>(dir, `SELECT COUNT(*) AS n FROM takes WHERE number = ${number} AND status = 'recording'`)[0]?.n).toBe(1);
     await expect.poll(() => page.locator('section.recorder p.roll').textContent(), { timeout: 20_000 }).toMatch(/s on disk/);
     const children = execFileSync('pgrep', ['-P', String(serve.child.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
     serve.child.kill('SIGKILL');
@@ -503,7 +464,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     await page.goto(url);
     await cueRow(page, 'R101').click();
     await expect.poll(() => takeRow(page, number).then((row) => row?.[1]), { timeout: 20_000 }).toMatch(/^Recovered/);
-    const [take] = sqliteJson<{ status: string; length: number; path: string }>(`SELECT status, length, path FROM takes WHERE number = ${number} AND cue_id = (SELECT id FROM cues WHERE number = 'R101')`);
+    const [take] = sqliteJson<{ status: string; length: number; path: string }>(dir, `SELECT status, length, path FROM takes WHERE number = ${number} AND cue_id = (SELECT id FROM cues WHERE number = 'R101')`);
     expect(take).toMatchObject({ status: 'recovered' });
     expect(take!.length).toBeGreaterThan(SAMPLE_RATE / 2);
     // sox reads the whole recovered take.
@@ -511,7 +472,7 @@ describe('a session as a new user runs it, in Chromium on the audio rig', () => 
     expect(soxFrames).toBe(take!.length);
     const log = page.getByRole('table', { name: 'Session log', exact: true });
     await expect.poll(() => log.textContent(), { timeout: 10_000 }).toMatch(/recovered/i);
-    const logged = sqliteJson<{ action: string; text: string }>("SELECT action, text FROM session_log WHERE action = 'take.recovered'");
+    const logged = sqliteJson<{ action: string; text: string }>(dir, "SELECT action, text FROM session_log WHERE action = 'take.recovered'");
     expect(logged).toEqual([expect.objectContaining({ text: expect.stringMatching(/R101/) })]);
     await page.close();
   });
